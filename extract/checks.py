@@ -1,0 +1,63 @@
+"""Consistency checks on one report: budget arithmetic, execution rate, score range and grade."""
+
+from __future__ import annotations
+
+import functools
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from . import patterns
+from .models import BudgetSummary, Check, Score
+
+
+@functools.cache
+def _grade_floors() -> dict[str, Decimal]:
+    return {g: Decimal(str(v)) for g, v in patterns.load("scores")["grade_floors"].items()}
+
+
+def _matches_stated(computed: Decimal, stated: Decimal) -> bool:
+    """True when `stated` is `computed` rounded or truncated to the stated number of decimals."""
+    exp = stated.as_tuple().exponent
+    quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+    return stated in (computed.quantize(quantum, ROUND_HALF_UP), computed.quantize(quantum, ROUND_DOWN))
+
+
+def run(summary: BudgetSummary, scores: list[Score], grade: str | None) -> list[Check]:
+    out: list[Check] = []
+    s = summary
+    if s.budget_initial_yuan is not None and s.carryover_yuan is not None and s.budget_adjusted_yuan is not None:
+        total = s.budget_initial_yuan + s.carryover_yuan
+        out.append(Check(
+            name="budget_initial_plus_carryover_equals_adjusted",
+            passed=total == s.budget_adjusted_yuan,
+            values={"budget_initial": s.budget_initial_yuan, "carryover": s.carryover_yuan,
+                    "sum": total, "budget_adjusted": s.budget_adjusted_yuan},
+        ))
+    if s.expenditure_yuan is not None and s.budget_adjusted_yuan and s.execution_rate is not None:
+        computed = s.expenditure_yuan / s.budget_adjusted_yuan * 100
+        out.append(Check(
+            name="execution_rate_matches_expenditure_over_budget",
+            passed=_matches_stated(computed, s.execution_rate),
+            values={"expenditure": s.expenditure_yuan, "budget_adjusted": s.budget_adjusted_yuan,
+                    "computed_rate": computed.quantize(Decimal("0.0001"), ROUND_HALF_UP),
+                    "stated_rate": s.execution_rate},
+            message="the stated rate may round or truncate the computed one",
+        ))
+    totals = [x for x in scores if x.kind == "total"]
+    if totals:
+        score = totals[0].value
+        maxima = [x.value for x in scores if x.kind == "max" and x.value >= score]
+        top = max(maxima) if maxima else Decimal(100)
+        out.append(Check(name="total_score_within_range", passed=Decimal(0) <= score <= top,
+                         values={"score": score, "max": top}))
+        floors = _grade_floors()
+        if grade in floors:
+            floor = floors[grade]
+            higher = sorted(v for v in set(floors.values()) if v > floor)
+            ceiling = higher[0] if higher else top + 1
+            out.append(Check(
+                name="grade_consistent_with_score",
+                passed=floor <= score < ceiling or (not higher and score >= floor),
+                values={"score": score, "grade_floor": floor, "next_grade_floor": ceiling},
+                message=f"grade {grade}",
+            ))
+    return out

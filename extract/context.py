@@ -1,0 +1,113 @@
+"""What every recognizer sees: the normalized text, its tokens, its structure, and clause windows."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from .normalize import Normalized
+from .structure import Structure
+
+# Clause boundaries for cue look-back: punctuation that ends a clause, and line ends (table rows).
+_CLAUSE_END = regex.compile(r"[，,。；;：:！!？?\n|\t]")
+_SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A recognized fact before it becomes a model: positions are in the normalized text."""
+
+    type: str
+    start: int
+    end: int
+    rule: str
+    data: dict[str, Any]
+    order: int = 0
+
+
+@dataclass
+class Context:
+    norm: Normalized
+    doc: Any                       # spacy Doc over norm.text
+    structure: Structure
+    tok_starts: list[int] = field(default_factory=list)
+    tok_ends: list[int] = field(default_factory=list)
+    lex: dict[int, str] = field(default_factory=dict)   # token index -> span-ruler label
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    @classmethod
+    def build(cls, norm: Normalized, doc, structure: Structure) -> "Context":
+        ctx = cls(norm, doc, structure)
+        ctx.tok_starts = [t.idx for t in doc]
+        ctx.tok_ends = [t.idx + len(t.text) for t in doc]
+        for span in doc.spans.get("lex", []):
+            for i in range(span.start, span.end):
+                ctx.lex[i] = span.label_
+        return ctx
+
+    def clause_start(self, pos: int, floor: int = 0) -> int:
+        """Start of the clause that `pos` is in (after the last ，。；： or line end), not before floor."""
+        return max(_last(_CLAUSE_END, self.text, pos), floor)
+
+    def sentence_start(self, pos: int) -> int:
+        return _last(_SENTENCE_END, self.text, pos)
+
+    def token_at(self, pos: int) -> int:
+        """Index of the token containing normalized position pos."""
+        return max(bisect.bisect_right(self.tok_starts, pos) - 1, 0)
+
+    def token_text(self, i: int) -> str:
+        return self.text[self.tok_starts[i] : self.tok_ends[i]]
+
+
+def _last(rx: regex.Pattern, text: str, pos: int) -> int:
+    """Index just after the last match of rx in text[:pos] (0 if none); looks back 200 chars at most."""
+    lo = max(0, pos - 200)
+    last = lo
+    for m in rx.finditer(text, lo, pos):
+        last = m.end()
+    return last
+
+
+def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the longest candidate where candidates overlap; on equal length, the lower `order`."""
+    ranked = sorted(cands, key=lambda c: (-(c.end - c.start), c.order, c.start))
+    kept: list[Candidate] = []
+    taken: list[tuple[int, int]] = []
+    for c in ranked:
+        if any(c.start < e and s < c.end for s, e in taken):
+            continue
+        kept.append(c)
+        taken.append((c.start, c.end))
+    return sorted(kept, key=lambda c: c.start)
+
+
+@functools.cache
+def cue_matcher(words: tuple[str, ...]) -> regex.Pattern:
+    from .patterns import alternation
+
+    return regex.compile(alternation(list(words)))
+
+
+def nearest_cue(text: str, lo: int, hi: int, table: dict[str, str]) -> tuple[str, int, int] | None:
+    """(meaning, start, end) of the cue in text[lo:hi] whose end is nearest hi; longest on a tie.
+
+    Cues are found at every start position (overlapping), so 上年结转 inside 上年结转资金 is seen.
+    """
+    rx = cue_matcher(tuple(sorted(table)))
+    best = None
+    for m in rx.finditer(text, lo, hi, overlapped=True):
+        key = (m.end(), m.end() - m.start())
+        if best is None or key > best[0]:
+            best = (key, m)
+    if best is None:
+        return None
+    m = best[1]
+    return table[m.group()], m.start(), m.end()

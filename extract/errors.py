@@ -1,0 +1,47 @@
+"""Coded errors: each says what went wrong and how to fix it (spaCy's errors.py style)."""
+
+from __future__ import annotations
+
+
+class ReportxError(Exception):
+    """Base class; `code` is stable so scripts and tests can rely on it."""
+
+    code = "E000"
+
+    def __init__(self, message: str, path: str | None = None):
+        self.path = path
+        super().__init__(message)
+
+    def __str__(self) -> str:  # one line, ready for stderr
+        where = f"{self.path}: " if self.path else ""
+        return f"{where}[{self.code}] {self.args[0]}"
+
+
+class InputNotFound(ReportxError):
+    code = "E001"
+
+
+class EmptyInput(ReportxError):
+    code = "E002"
+
+
+class UndecodableInput(ReportxError):
+    code = "E003"
+
+
+class BinaryInput(ReportxError):
+    code = "E004"
+
+
+class InputTooLarge(ReportxError):
+    code = "E005"
+
+
+class UnsupportedFormat(ReportxError):
+    code = "E006"
+
+
+class PatternError(ReportxError):
+    """A pattern file in patterns/ is malformed; the message names the file and rule."""
+
+    code = "E010"

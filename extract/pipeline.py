@@ -1,0 +1,129 @@
+"""decode -> normalize -> structure -> segment -> recognize -> roles -> checks -> Report."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+from . import checks, roles
+from .context import Candidate, Context, resolve_overlaps
+from .decode import decode
+from .errors import InputNotFound, InputTooLarge, ReportxError, UnsupportedFormat
+from .models import FACT_TYPES, BudgetSummary, Report, Section
+from .nlp import pipeline
+from .normalize import normalize
+from .recognizers import counts, events, money, percentages, scores, staffing
+from .structure import analyze
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+# Where numeric facts overlap, the longest wins; on equal length, this order (staffing first).
+_NUMERIC = (
+    ("staffing", staffing.recognize),
+    ("amounts", money.recognize),
+    ("percentages", percentages.recognize),
+    ("scores", scores.recognize),
+    ("counts", counts.recognize),
+)
+
+
+def extract_text(text: str, source: str = "<text>", data: bytes | None = None, encoding: str | None = None) -> Report:
+    """Extract every fact of one decoded report text. Pure: same text, same Report."""
+    norm = normalize(text)
+    structure = analyze(norm.text)
+    doc = pipeline()(norm.text)
+    ctx = Context.build(norm, doc, structure)
+
+    numeric: list[Candidate] = []
+    for priority, (_, recognize) in enumerate(_NUMERIC):
+        for c in recognize(ctx):
+            c.order += priority * 100
+            numeric.append(c)
+    numeric = resolve_overlaps(numeric)
+    roles.assign(ctx, numeric, "amounts")
+    roles.assign(ctx, numeric, "percentages")
+    found = numeric + events.recognize(ctx)
+
+    facts: dict[str, list] = {name: [] for name in FACT_TYPES}
+    for c in sorted(found, key=lambda c: c.start):
+        start, end = norm.span(c.start, c.end)
+        model = FACT_TYPES[c.type]
+        facts[c.type].append(model(text=text[start:end], start=start, end=end, rule=c.rule,
+                                   section=structure.section_at(c.start), **c.data))
+
+    summary = _summary(facts)
+    grade = scores.grade(ctx)
+    sections = []
+    for h in structure.headings:
+        s, e = norm.span(h.start, h.end)
+        sections.append(Section(label=h.label, title=h.title, level=h.level, start=s, end=e, path=h.path))
+    return Report(
+        source=source,
+        sha256=hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest(),
+        encoding=encoding,
+        title=structure.title,
+        department=structure.department,
+        year=structure.year,
+        report_kind=structure.report_kind,
+        grade=grade,
+        checks=checks.run(summary, facts["scores"], grade),
+        budget_summary=summary,
+        sections=sections,
+        **facts,
+    )
+
+
+def _most_common(values: list[Decimal]) -> Decimal | None:
+    """The most frequent value; the first stated one on a tie (reports repeat their key figures)."""
+    if not values:
+        return None
+    counts = Counter(values)
+    return max(values, key=lambda v: (counts[v], -values.index(v)))
+
+
+def _summary(facts: dict[str, list]) -> BudgetSummary:
+    by_role: dict[str, list[Decimal]] = {}
+    for a in facts["amounts"]:
+        if a.low_yuan is None and a.qualifier == "exact":
+            by_role.setdefault(a.role, []).append(a.value_yuan)
+    rates = [p.value for p in facts["percentages"] if p.role == "execution_rate" and p.qualifier == "exact"]
+    return BudgetSummary(
+        budget_initial_yuan=_most_common(by_role.get("budget_initial", [])),
+        carryover_yuan=_most_common(by_role.get("carryover", [])),
+        budget_adjusted_yuan=_most_common(by_role.get("budget_adjusted", [])),
+        expenditure_yuan=_most_common(by_role.get("expenditure", [])),
+        execution_rate=_most_common(rates),
+    )
+
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+
+
+def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes, str]:
+    """(text, raw bytes, encoding) of a report file; ReportxError naming the file on any problem."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise InputNotFound("no such file", name)
+    if p.is_dir():
+        raise UnsupportedFormat("is a directory; give the files inside it", name)
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise InputTooLarge(f"{size} bytes is over the limit of {max_bytes} bytes (raise it with --max-bytes)", name)
+    if p.suffix.lower() not in TEXT_SUFFIXES:
+        raise UnsupportedFormat(f"{p.suffix} files are not read by `extract`; give a .txt file", name)
+    try:
+        data = p.read_bytes()
+    except OSError as e:
+        raise ReportxError(f"cannot read: {e.strerror}", name) from None
+    text, encoding = decode(data, name)
+    return text, data, encoding
+
+
+def extract_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+    """Read, decode and extract one report file."""
+    text, data, encoding = read_text(path, max_bytes)
+    return extract_text(text, source=str(path), data=data, encoding=encoding)

@@ -1,0 +1,91 @@
+"""One module per fact type; each exposes `recognize(ctx) -> list[Candidate]` (normalized offsets).
+
+`run_rules` is the shared engine: every rule of a pattern file is run over the whole normalized
+text, on characters (never on jieba token boundaries), and its matches become candidates that
+carry the rule id.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Callable, Iterable
+
+import regex
+
+from .. import patterns
+from ..context import Candidate, Context, nearest_cue, resolve_overlaps
+from ..numbers import parse_number
+
+
+@functools.cache
+def qualifier_table() -> dict[str, str]:
+    return patterns.load("numerals")["qualifiers"]
+
+
+def qualifier_of(m: regex.Match) -> str:
+    """The qualifier from the pre/mid/post groups; after-number words win (约100万元左右 = approx)."""
+    table = qualifier_table()
+    for group in ("post", "mid", "pre"):
+        word = _group(m, group)
+        if word:
+            return table.get(word, "exact")
+    return "exact"
+
+
+def _group(m: regex.Match, name: str) -> str | None:
+    try:
+        return m.group(name)
+    except IndexError:
+        return None
+
+
+def group(m: regex.Match, name: str) -> str | None:
+    return _group(m, name)
+
+
+def number_of(m: regex.Match, name: str = "num") -> Decimal | None:
+    text = _group(m, name)
+    if text is None:
+        return None
+    return parse_number(regex.sub(r"\s", "", text))
+
+
+def run_rules(
+    ctx: Context,
+    file: str,
+    fact_type: str,
+    build: Callable[[Context, dict, regex.Match], dict | None],
+    contexts: dict[str, Callable[[Context, regex.Match], bool]] | None = None,
+) -> list[Candidate]:
+    """Run every rule of patterns/<file>.yaml; `build` turns a match into fact data (None = drop)."""
+    out: list[Candidate] = []
+    for order, (rule, rx) in enumerate(patterns.compiled_rules(file)):
+        need = rule.get("context")
+        for m in rx.finditer(ctx.text):
+            if m.end() == m.start():
+                continue
+            if need and not (contexts and contexts[need](ctx, m)):
+                continue
+            data = build(ctx, rule, m)
+            if data is None:
+                continue
+            start, end = data.pop("_span", (m.start(), m.end()))
+            out.append(Candidate(fact_type, start, end, rule["id"], data, order))
+    return resolve_overlaps(out)
+
+
+def has_cue(ctx: Context, pos: int, table: dict[str, str], floor: int = 0) -> tuple[str, int, int] | None:
+    """The nearest cue of `table` in the clause before pos."""
+    return nearest_cue(ctx.text, ctx.clause_start(pos, floor), pos, table)
+
+
+def strip_spaces(s: str) -> str:
+    return regex.sub(r"\s", "", s)
+
+
+def candidates_all(ctx: Context, recognizers: Iterable) -> list[Candidate]:
+    out: list[Candidate] = []
+    for r in recognizers:
+        out.extend(r(ctx))
+    return out

@@ -1,0 +1,85 @@
+"""Money: 元/千元/万元/亿元, bare 万/亿 in money context, qualifiers, ranges, per-unit rates."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+
+import regex
+
+from .. import patterns
+from ..context import Candidate, Context
+from ..numbers import parse_number
+from . import group, has_cue, number_of, qualifier_of, run_rules
+
+_SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+
+
+@functools.cache
+def _money_cues() -> dict[str, str]:
+    return {w: "money" for w in patterns.load("money")["context_cues"]}
+
+
+def _in_money_context(ctx: Context, m: regex.Match) -> bool:
+    return has_cue(ctx, m.start(), _money_cues()) is not None
+
+
+def _scale(chars: str | None) -> Decimal:
+    value = Decimal(1)
+    for c in chars or "":
+        value *= _SCALE[c]
+    return value
+
+
+def _trailing_scale(num: str) -> str:
+    """The 万/亿 characters at the end of an Arabic-led numeral (60.28万 -> 万); '' for Chinese ones."""
+    if not num or not num[0].isdigit():
+        return ""
+    m = regex.search(r"[十百千万亿]+$", num)
+    return m.group() if m else ""
+
+
+def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
+    value = number_of(m)
+    if value is None:
+        return None
+    num = regex.sub(r"\s", "", m.group("num"))
+    scale_text = group(m, "scale") or ""
+    unit_text = regex.sub(r"\s", "", group(m, "unit") or "")
+    # 100余万元: 万 after 余; 3-5千万元: 千万 inside the unit group
+    multiplier = _scale(scale_text) * _scale(unit_text[:-1] if unit_text.endswith("元") else "")
+    value *= multiplier
+    data = {
+        "value_yuan": value,
+        # the unit as written: scale carried by the numeral + scale after 多/余 + 元
+        "unit": _trailing_scale(num) + scale_text + unit_text or "元",
+        "qualifier": qualifier_of(m),
+        "per": _per(m),
+    }
+    low_text = group(m, "low")
+    if low_text is not None:
+        low = parse_number(regex.sub(r"\s", "", low_text))
+        if low is None:
+            return None
+        if not _trailing_scale(low_text) and _trailing_scale(num):
+            low *= _scale(_trailing_scale(num))  # 3-5万元: the low end takes 万
+        low *= multiplier
+        if low >= value:
+            return None  # not an increasing range: 2019-2020元 is no amount of money
+        data.update(value_yuan=low, low_yuan=low, high_yuan=value)
+    return data
+
+
+def _per(m: regex.Match) -> str | None:
+    """What a rate is per: 人/月 (1500元/人/月), 生 (生均800元), 亩 (每亩1200元)."""
+    post = group(m, "per")
+    if post:
+        return post.strip("/")
+    pre = group(m, "perpre")
+    if pre:
+        return regex.sub(r"^年|[每均]", "", pre) or pre
+    return None
+
+
+def recognize(ctx: Context) -> list[Candidate]:
+    return run_rules(ctx, "money", "amounts", build, {"money": _in_money_context})

@@ -1,0 +1,60 @@
+"""Scores (total, indicator, max) and the stated grade."""
+
+from __future__ import annotations
+
+import functools
+from collections import Counter
+
+import regex
+
+from .. import patterns
+from ..context import Candidate, Context
+from . import has_cue, number_of, run_rules
+
+
+@functools.cache
+def _kinds() -> dict[str, str]:
+    return patterns.lookup(patterns.load("scores")["labels"])
+
+
+def _has_score_cue(ctx: Context, m: regex.Match) -> bool:
+    return has_cue(ctx, m.start(), _kinds()) is not None
+
+
+def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
+    value = number_of(m)
+    if value is None:
+        return None
+    try:
+        label = m.group("label")
+    except IndexError:
+        label = None
+    if label is None:
+        cue = has_cue(ctx, m.start(), _kinds())
+        if cue is None:
+            return None
+        kind = cue[0]
+    else:
+        kind = _kinds()[label]
+    out = {"value": value, "kind": kind}
+    if rule["id"] in ("score.cue_number", "score.header_cell"):
+        out["_span"] = (m.start("num"), m.end())
+    return out
+
+
+def recognize(ctx: Context) -> list[Candidate]:
+    return run_rules(ctx, "scores", "scores", build, {"score": _has_score_cue})
+
+
+@functools.cache
+def _grade_rules() -> list[tuple[str, regex.Pattern]]:
+    return [(g["id"], patterns.compile_rule(g["pattern"], g["id"])) for g in patterns.load("scores")["grades"]]
+
+
+def grade(ctx: Context) -> str | None:
+    """The stated grade; when a report states several, the most frequent (first on a tie)."""
+    found = [m.group("grade") for _, rx in _grade_rules() for m in rx.finditer(ctx.text)]
+    if not found:
+        return None
+    counts = Counter(found)
+    return max(found, key=lambda g: (counts[g], -found.index(g)))

@@ -1,0 +1,53 @@
+"""Roles: what each amount and percentage is, from the cue words before it (patterns/roles.yaml).
+
+| text                                     | role             |
+|------------------------------------------|------------------|
+| 上年结转资金60.28万元                     | carryover        |
+| 全年实际支出项目经费预算资金156.99万元    | expenditure      |
+| 签约项目100个、签约总额451亿元            | contract_signed  |
+| 分别同比增长32%、3.5%                     | growth_yoy (both)|
+| 其他资金20万元                            | other            |
+"""
+
+from __future__ import annotations
+
+import functools
+
+import regex
+
+from . import patterns
+from .context import Candidate, Context, nearest_cue
+
+_LIST_GAP = regex.compile(r"[、，,和及与\s]*")
+
+
+@functools.cache
+def cue_table(kind: str) -> dict[str, str]:
+    """cue word -> role for 'amounts' or 'percentages'."""
+    spec = patterns.load("roles")[kind]
+    return patterns.lookup({role: s["cues"] for role, s in spec.items()})
+
+
+def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
+    """Set data['role'] on every fact of `kind` in `facts` (all numeric facts, sorted by start).
+
+    The look-back window starts after the previous numeric fact of any type, so the cue of one
+    number is never reused for the next (其中财政拨款80万元，其他资金20万元).
+    """
+    table = cue_table(kind)
+    prev_end = 0
+    prev_same: Candidate | None = None
+    for c in facts:
+        if c.type == kind:
+            role = None
+            cue = nearest_cue(ctx.text, ctx.clause_start(c.start, prev_end), c.start, table)
+            if cue:
+                role = cue[0]
+            elif prev_same is not None and _LIST_GAP.fullmatch(ctx.text, prev_same.end, c.start):
+                role = prev_same.data.get("role")  # 分别同比增长32%、3.5%
+            else:
+                cue = nearest_cue(ctx.text, max(ctx.sentence_start(c.start), prev_end), c.start, table)
+                role = cue[0] if cue else None
+            c.data["role"] = role or "other"
+            prev_same = c
+        prev_end = c.end
