@@ -15,7 +15,7 @@ from .errors import InputNotFound, InputTooLarge, ReportxError, UnsupportedForma
 from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
-from .recognizers import counts, events, money, percentages, scores, staffing
+from .recognizers import counts, events, money, percentages, scores, staffing, tables
 from .structure import analyze
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -27,6 +27,7 @@ _NUMERIC = (
     ("percentages", percentages.recognize),
     ("scores", scores.recognize),
     ("counts", counts.recognize),
+    ("tables", tables.recognize),
 )
 
 

@@ -38,7 +38,9 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
     prev_end = 0
     prev_same: Candidate | None = None
     for c in facts:
-        if c.type == kind:
+        if c.type == kind and c.data.get("role"):
+            prev_same = c  # set by its recognizer (a table header)
+        elif c.type == kind:
             role = None
             cue = nearest_cue(ctx.text, ctx.clause_start(c.start, prev_end), c.start, table)
             if cue:

@@ -71,6 +71,8 @@ def run_rules(
             if data is None:
                 continue
             start, end = data.pop("_span", (m.start(), m.end()))
+            if rule.get("span") == "from_num":  # the cue word is context, not part of the fact
+                start = m.start("num")
             out.append(Candidate(fact_type, start, end, rule["id"], data, order))
     return resolve_overlaps(out)
 

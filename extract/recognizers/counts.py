@@ -11,7 +11,6 @@ from .. import patterns
 from ..context import Candidate, Context
 from . import number_of, qualifier_of, run_rules
 
-_LINK = ("为", "达", "达到", "共", "共计", "累计", "有", "是", "等", "约", "近", "超过", "合计", "总计", "计", "了")
 
 
 @functools.cache
@@ -20,7 +19,8 @@ def _data():
     return (
         regex.compile(patterns.alternation(d["set_phrases"])),
         frozenset(d["one_is_article"]),
-        frozenset(d["noun_stops"]),
+        frozenset(d["noun_stops"]) | frozenset(d["link_words"]),
+        frozenset(d["link_words"]),
     )
 
 
@@ -30,7 +30,7 @@ def _is_noun_token(tok: str, stops: frozenset[str]) -> bool:
 
 def _noun(ctx: Context, start: int, end: int) -> str | None:
     """The counted noun: up to 4 characters of noun tokens right after the count, else right before."""
-    _, _, stops = _data()
+    _, _, stops, links = _data()
     n = len(ctx.tok_starts)
     i = bisect.bisect_left(ctx.tok_starts, end)  # first token starting at or after the count
     after = ""
@@ -42,7 +42,7 @@ def _noun(ctx: Context, start: int, end: int) -> str | None:
     if after:
         return after
     j = bisect.bisect_right(ctx.tok_ends, start) - 1  # last token ending before the count
-    while j >= 0 and ctx.token_text(j) in _LINK:
+    while j >= 0 and ctx.token_text(j) in links:
         j -= 1
     before = ""
     while j >= 0 and ctx.tok_ends[j] <= start and _is_noun_token(tok := ctx.token_text(j), stops):
@@ -57,7 +57,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     value = number_of(m)
     if value is None:
         return None
-    set_phrases, article, _ = _data()
+    set_phrases, article, _, _ = _data()
     unit = m.group("unit")
     if m.group("num") == "一" and unit in article:
         return None

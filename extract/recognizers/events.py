@@ -20,6 +20,7 @@ from . import group
 _NAME_TOKEN = regex.compile(r"[\p{Han}A-Za-z·（）()]+|(?:19|20)\d{2}")
 _OPEN, _CLOSE = "“\"「『", "”\"」』"
 _MAX_NAME = 40
+_EDITION = regex.compile(r"第([0-9零〇一二两三四五六七八九十百]+)届")
 
 
 @functools.cache
@@ -31,7 +32,6 @@ def _data():
         "suffixes": suffixes,
         "by_length": by_length,
         "edition_kinds": d["edition_kinds"],
-        "own_token": frozenset(d["own_token_suffixes"]),
         "not_events": frozenset(d["not_events"]),
         "names": d["names"],
         "stops": frozenset(d["stops"]),
@@ -72,8 +72,6 @@ def _suffix_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:
     first = last
     while first > 0 and starts[first] > s:
         first -= 1
-    if suffix in d["own_token"] and starts[first] != s:
-        return None  # 节 must be a token of its own (火把/节), not 环节 or 节约
     start = starts[first]
     modifiers: list[str] = []
     if start < s:
@@ -99,8 +97,11 @@ def _suffix_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:
     generic = not known and not quoted and all(
         t in d["generic"] or regex.fullmatch(r"\d+", t) for t in modifiers
     )
+    ed = _EDITION.search(name)
+    edition = parse_number(ed.group(1)) if ed else None
     return Candidate("events", start, e, rule["id"],
-                     {"name": name, "kind": _kind(name) or "expo", "edition": None, "_generic": generic})
+                     {"name": name, "kind": _kind(name) or "expo",
+                      "edition": int(edition) if edition is not None else None, "_generic": generic})
 
 
 def _quoted_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:

@@ -36,10 +36,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         kind = cue[0]
     else:
         kind = _kinds()[label]
-    out = {"value": value, "kind": kind}
-    if rule["id"] in ("score.cue_number", "score.header_cell"):
-        out["_span"] = (m.start("num"), m.end())
-    return out
+    return {"value": value, "kind": kind}
 
 
 def recognize(ctx: Context) -> list[Candidate]:
