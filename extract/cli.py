@@ -51,6 +51,30 @@ def extract(
 
 
 @app.command()
+def summarize(
+    paths: List[Path] = typer.Argument(..., help="report files or folders (every .txt inside, recursively)"),
+) -> None:
+    """Extract and print a short summary per report: facts found, budget figures, checks.
+
+    Example: reportx summarize corpora/
+    """
+    from .pipeline import extract_file
+    from .summary import summarize as summary
+
+    files = [f for p in paths for f in (sorted(p.rglob("*.txt")) if p.is_dir() else [p])]
+    reports, failed = [], 0
+    for f in files:
+        try:
+            reports.append(extract_file(f))
+        except ReportxError as e:
+            failed += 1
+            typer.echo(f"reportx: {e}", err=True)
+    typer.echo(summary(reports))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the records `extract` writes.
 

@@ -8,7 +8,11 @@ word the rulers look for, so those words come out as single tokens.
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
+import pickle
+from pathlib import Path
 
 from . import patterns
 
@@ -26,23 +30,58 @@ def lexicon_words() -> dict[str, str]:
     return words
 
 
+def user_words() -> list[str]:
+    """Words jieba must keep whole: lexicon entries the ruler and the role cues look for."""
+    words = [w for w in lexicon_words() if len(w) > 1]
+    for kind in ("amounts", "percentages"):
+        for spec in patterns.load("roles")[kind].values():
+            words.extend(c for c in spec["cues"] if len(c) > 1)
+    return words
+
+
+def _cache_path(jieba_version: str) -> Path | None:
+    """Where the prepared dictionary is kept, keyed by everything that goes into it."""
+    root = os.environ.get("REPORTX_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "reportx")
+    digest = hashlib.sha256()
+    digest.update(jieba_version.encode())
+    digest.update((patterns.PATTERNS_DIR / "jieba_userdict.txt").read_bytes())
+    digest.update("\n".join(user_words()).encode("utf-8"))
+    return Path(root) / f"jieba-{digest.hexdigest()[:16]}.pickle"
+
+
 @functools.cache
 def tokenizer():
-    """A private jieba.Tokenizer with our user dictionary loaded."""
+    """A private jieba.Tokenizer with our user dictionary loaded.
+
+    jieba's own cache is a marshal file that takes ~0.8 s to load; we keep the finished
+    dictionary (jieba's words plus ours) as a pickle, which loads in ~0.25 s. The cache is only
+    an accelerator: when it is missing, stale or unwritable, the dictionary is built as usual.
+    """
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
+    cache = _cache_path(getattr(jieba, "__version__", "?"))
+    try:
+        with cache.open("rb") as f:
+            tk.FREQ, tk.total = pickle.load(f)
+        tk.initialized = True
+        return tk
+    except Exception:
+        pass
     tk.initialize()
     tk.load_userdict(str(patterns.PATTERNS_DIR / "jieba_userdict.txt"))
-    for word in lexicon_words():
-        if len(word) > 1:
-            tk.add_word(word)
-    for kind_words in (patterns.load("roles")["amounts"], patterns.load("roles")["percentages"]):
-        for spec in kind_words.values():
-            for cue in spec["cues"]:
-                if len(cue) > 1:
-                    tk.add_word(cue)
+    for word in user_words():
+        tk.add_word(word)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump((tk.FREQ, tk.total), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
     return tk
 
 

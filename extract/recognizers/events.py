@@ -32,7 +32,7 @@ def _data():
         "suffixes": suffixes,
         "by_length": by_length,
         "edition_kinds": d["edition_kinds"],
-        "not_events": frozenset(d["not_events"]),
+        "not_events": tuple(d["not_events"]),
         "names": d["names"],
         "stops": frozenset(d["stops"]),
         "generic": frozenset(d["generic"]),
@@ -90,7 +90,7 @@ def _suffix_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:
         start = starts[j]
         j -= 1
     name = ctx.text[start:e]
-    if name in d["not_events"]:
+    if name.endswith(d["not_events"]):  # 重要环节, 春节期间: words, not events
         return None
     quoted = start > 0 and ctx.text[start - 1] in _OPEN and e < len(ctx.text) and ctx.text[e] in _CLOSE
     known = name in d["names"]

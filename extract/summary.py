@@ -1,0 +1,44 @@
+"""A short human summary of extracted reports (what `make demo` prints)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from .models import FACT_TYPES, Report
+
+
+def summarize(reports: Iterable[Report]) -> str:
+    lines: list[str] = []
+    totals: Counter = Counter()
+    roles: Counter = Counter()
+    failed_checks = 0
+    n = 0
+    for r in reports:
+        n += 1
+        counts = {t: len(getattr(r, t)) for t in FACT_TYPES}
+        totals.update(counts)
+        roles.update(a.role for a in r.amounts)
+        failed_checks += sum(1 for c in r.checks if not c.passed)
+        s = r.budget_summary
+        lines.append(f"- {r.source}")
+        lines.append(f"    {r.department or '?'} | {r.year or '?'} | {r.report_kind or '?'} | grade {r.grade or '-'}")
+        lines.append("    " + ", ".join(f"{t} {c}" for t, c in counts.items()))
+        if any(v is not None for v in s.model_dump().values()):
+            lines.append(
+                f"    budget {_yuan(s.budget_initial_yuan)} + carryover {_yuan(s.carryover_yuan)}"
+                f" -> adjusted {_yuan(s.budget_adjusted_yuan)}; spent {_yuan(s.expenditure_yuan)}"
+                f" ({s.execution_rate if s.execution_rate is not None else '?'}%)"
+            )
+        for c in r.checks:
+            lines.append(f"    check {'ok  ' if c.passed else 'FAIL'} {c.name}")
+    head = [f"{n} report(s): " + ", ".join(f"{t} {totals[t]}" for t in FACT_TYPES),
+            "amount roles: " + ", ".join(f"{k} {v}" for k, v in roles.most_common()),
+            f"failed consistency checks: {failed_checks}"]
+    return "\n".join(head + lines)
+
+
+def _yuan(v) -> str:
+    if v is None:
+        return "?"
+    return f"{v / 10000:,.2f}万元"

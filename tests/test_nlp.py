@@ -1,0 +1,51 @@
+"""The segmenter: one pipeline per process, our words kept whole, the dictionary cache faithful."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from extract.nlp import pipeline, tokenizer
+
+SCRIPT = """
+import json, sys
+from extract.nlp import pipeline
+print(json.dumps([t.text for t in pipeline()(sys.argv[1])], ensure_ascii=False))
+"""
+TEXT = "上年度结转经费60.28万元全年调整预算数160.28万元，参加药博会、兰州科博会。"
+
+
+def test_pipeline_is_built_once():
+    assert pipeline() is pipeline()
+    assert pipeline().tokenizer.jieba_seg is tokenizer()
+
+
+def test_lexicon_words_are_single_tokens():
+    tokens = [t.text for t in pipeline()(TEXT)]
+    for word in ("上年度结转", "调整预算", "药博会", "科博会"):
+        assert word in tokens, tokens
+
+
+def test_span_ruler_labels_lexicon_words():
+    doc = pipeline()("成功举办第26届兰洽会及南京招商引资推介座谈会")
+    labels = {(s.text, s.label_) for s in doc.spans["lex"]}
+    assert ("兰洽会", "EVENT") in labels and ("举办", "STOP") in labels and ("招商引资", "GENERIC") in labels
+
+
+def test_dictionary_cache_gives_the_same_tokens(tmp_path):
+    env = {**os.environ, "REPORTX_CACHE": str(tmp_path)}
+    cold = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], env=env, capture_output=True, text=True, check=True)
+    assert list(tmp_path.glob("jieba-*.pickle")), "the first run should write the cache"
+    warm = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], env=env, capture_output=True, text=True, check=True)
+    assert json.loads(cold.stdout) == json.loads(warm.stdout)
+    assert "Traceback" not in cold.stderr + warm.stderr
+
+
+def test_unwritable_cache_still_works(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    env = {**os.environ, "REPORTX_CACHE": str(blocker / "sub")}
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and "药博会" in proc.stdout

@@ -1,0 +1,143 @@
+"""Tests generated from the examples in patterns/*.yaml: adding an example adds a test.
+
+Rule files: each example (expected value -> surface forms) must yield a fact of the rule's type
+from that very rule, with that value; each must_not_match string must get nothing from the rule.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from extract import extract_text, parse_number
+from extract.normalize import normalize
+
+PATTERNS = Path(__file__).resolve().parent.parent / "patterns"
+
+
+def _load(name):
+    return yaml.safe_load((PATTERNS / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+# file -> (fact type, value field); events compare names
+RULE_FILES = {
+    "money": ("amounts", "value_yuan"),
+    "percentages": ("percentages", "value"),
+    "counts": ("counts", "value"),
+    "staffing": ("staffing", "value"),
+    "scores": ("scores", "value"),
+    "events": ("events", "name"),
+    "tables": (None, None),
+}
+TABLE_TYPE = {"table.money": ("amounts", "value_yuan"), "table.percent": ("percentages", "value"),
+              "table.score": ("scores", "value")}
+
+
+def _positive():
+    for file in RULE_FILES:
+        for rule in _load(file)["rules"]:
+            for value, forms in (rule.get("examples") or {}).items():
+                for form in forms:
+                    yield pytest.param(file, rule["id"], str(value), form, id=f"{rule['id']}[{form}]")
+
+
+def _negative():
+    for file in RULE_FILES:
+        for rule in _load(file)["rules"]:
+            for form in rule.get("must_not_match") or []:
+                yield pytest.param(file, rule["id"], form, id=f"{rule['id']}!{form}")
+
+
+def _facts(text: str, fact_type: str) -> list[dict]:
+    return json.loads(extract_text(text).model_dump_json())[fact_type]
+
+
+def _equal(a, b) -> bool:
+    try:
+        return Decimal(str(a)) == Decimal(str(b))
+    except ArithmeticError:
+        return str(a) == str(b)
+
+
+def _type_of(file: str, rule_id: str):
+    return TABLE_TYPE[rule_id] if file == "tables" else RULE_FILES[file]
+
+
+@pytest.mark.parametrize("file,rule_id,value,form", list(_positive()))
+def test_rule_example(file, rule_id, value, form):
+    fact_type, key = _type_of(file, rule_id)
+    facts = _facts(form, fact_type)
+    hits = [f for f in facts if f["rule"] == rule_id and _equal(f[key], value)]
+    assert hits, f"{rule_id} on {form!r}: got {[(f['rule'], f['text'], f[key]) for f in facts]}"
+
+
+@pytest.mark.parametrize("file,rule_id,form", list(_negative()))
+def test_rule_must_not_match(file, rule_id, form):
+    fact_type, _ = _type_of(file, rule_id)
+    facts = [f for f in _facts(form, fact_type) if f["rule"] == rule_id]
+    assert not facts, f"{rule_id} matched {form!r}: {[f['text'] for f in facts]}"
+
+
+def _grades():
+    for g in _load("scores")["grades"]:
+        for value, forms in g["examples"].items():
+            for form in forms:
+                yield pytest.param(value, form, id=f"{g['id']}[{form}]")
+        for form in g.get("must_not_match") or []:
+            yield pytest.param(None, form, id=f"{g['id']}!{form}")
+
+
+@pytest.mark.parametrize("grade,form", list(_grades()))
+def test_grade_example(grade, form):
+    assert extract_text(form).grade == grade
+
+
+def _numerals():
+    data = _load("numerals")
+    for value, forms in data["examples"].items():
+        for form in forms:
+            yield pytest.param(str(form), Decimal(str(value)), id=f"parse_number[{form}]")
+    for form in data["must_not_parse"]:
+        yield pytest.param(str(form), None, id=f"parse_number!{form}")
+
+
+@pytest.mark.parametrize("text,value", list(_numerals()))
+def test_parse_number_example(text, value):
+    assert parse_number(text) == value
+
+
+def _role_examples():
+    data = _load("roles")
+    for kind in ("amounts", "percentages"):
+        for role, spec in data[kind].items():
+            for form in spec["examples"]:
+                yield pytest.param(kind, role, form, id=f"role.{kind}.{role}[{form}]")
+
+
+@pytest.mark.parametrize("kind,role,form", list(_role_examples()))
+def test_role_example(kind, role, form):
+    facts = _facts(form, kind)
+    assert facts, f"no {kind} in {form!r}"
+    assert facts[0]["role"] == role, f"{form!r}: role {facts[0]['role']}"
+
+
+def _normalize_examples():
+    data = _load("normalize")
+    for d in data["delete"]:
+        for form in d["examples"]:
+            yield pytest.param(d["id"], form, id=f"{d['id']}[{form!r}]")
+
+
+@pytest.mark.parametrize("rule_id,form", list(_normalize_examples()))
+def test_normalize_deletes(rule_id, form):
+    n = normalize(form)
+    assert len(n.text) < len(form), f"{rule_id} deleted nothing from {form!r}"
+
+
+@pytest.mark.parametrize("form", _load("normalize")["must_not_change"])
+def test_normalize_keeps(form):
+    assert normalize(form).text == form
