@@ -37,6 +37,7 @@ class Context:
     tok_starts: list[int] = field(default_factory=list)
     tok_ends: list[int] = field(default_factory=list)
     lex: dict[int, str] = field(default_factory=dict)   # token index -> span-ruler label
+    cache: dict[str, Any] = field(default_factory=dict)  # per-text results shared by stages
 
     @property
     def text(self) -> str:

@@ -88,7 +88,7 @@ def _most_common(values: list[Decimal]) -> Decimal | None:
 def _summary(facts: dict[str, list]) -> BudgetSummary:
     by_role: dict[str, list[Decimal]] = {}
     for a in facts["amounts"]:
-        if a.low_yuan is None and a.qualifier == "exact":
+        if a.low_yuan is None and a.qualifier == "exact" and a.per is None:
             by_role.setdefault(a.role, []).append(a.value_yuan)
     rates = [p.value for p in facts["percentages"] if p.role == "execution_rate" and p.qualifier == "exact"]
     return BudgetSummary(

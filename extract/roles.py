@@ -17,6 +17,7 @@ import regex
 
 from . import patterns
 from .context import Candidate, Context, nearest_cue
+from .recognizers import tables
 
 _LIST_GAP = regex.compile(r"[、，,和及与\s]*")
 
@@ -47,8 +48,18 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
                 role = cue[0]
             elif prev_same is not None and _LIST_GAP.fullmatch(ctx.text, prev_same.end, c.start):
                 role = prev_same.data.get("role")  # 分别同比增长32%、3.5%
+            elif (cell := tables.cell_at(ctx, c.start)) is not None and (
+                role := tables.role_of(ctx, cell, kind)
+            ):
+                pass  # a table cell: its header (or row label) says
             else:
-                cue = nearest_cue(ctx.text, max(ctx.sentence_start(c.start), prev_end), c.start, table)
+                # the row so far (an indicator table: 签约企业满意度|≥90%|93.5%), then the sentence
+                line_start = ctx.text.rfind("\n", 0, c.start) + 1
+                cue = nearest_cue(ctx.text, max(line_start, prev_end), c.start, table)
+                if cue is None and (cell is not None or "|" in ctx.text[line_start:c.start]):
+                    cue = nearest_cue(ctx.text, line_start, c.start, table)
+                if cue is None:
+                    cue = nearest_cue(ctx.text, max(ctx.sentence_start(c.start), prev_end), c.start, table)
                 role = cue[0] if cue else None
             c.data["role"] = role or "other"
             prev_same = c

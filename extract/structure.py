@@ -110,11 +110,14 @@ def _title(text: str, spans, st: Structure, c) -> None:
         if not any(kw in line for _, kw in c["kinds"]) and not c["year"].search(line):
             continue
         title, start = line, a + (len(text[a:b]) - len(text[a:b].lstrip()))
-        if n > 0:
-            pa, pb = nonempty[n - 1]
+        # a title broken over lines: 遵义市投资促进局 / 2023年度招商引资工作经费 / 项目支出绩效自评报告
+        for pa, pb in reversed(nonempty[max(0, n - 2):n]):
             prev = text[pa:pb].strip()
-            if len(prev) <= 30 and not _is_meta(prev, c) and c["org_end"].search(prev) and not prev.endswith(("：", ":")):
-                title, start = prev + title, pa + (len(text[pa:pb]) - len(text[pa:pb].lstrip()))
+            if not _title_part(prev, c) or (c["year"].search(prev) and c["year"].search(title)):
+                break
+            title, start = prev + title, pa + (len(text[pa:pb]) - len(text[pa:pb].lstrip()))
+            if c["org_end"].search(prev):
+                break  # the unit's name starts the title
         st.title = title
         st.title_span = (start, b)
         break
@@ -145,6 +148,15 @@ def _title(text: str, spans, st: Structure, c) -> None:
             if 3 <= len(line) <= 30 and c["org_end"].search(line) and regex.fullmatch(r"[\p{Han}（）()]+", line):
                 st.department = line
                 break
+
+
+def _title_part(line: str, c) -> bool:
+    """A short line that can head a title: the unit's name, or a year with the project's name."""
+    if len(line) > 40 or _is_meta(line, c) or line.endswith(("：", ":", "。", "，", "；")):
+        return False
+    if not regex.fullmatch(r"[\p{Han}0-9（）()“”\s]+", line):
+        return False
+    return bool(c["org_end"].search(line) or c["year"].search(line))
 
 
 def _department(title: str, c) -> str | None:

@@ -37,6 +37,7 @@ def _data():
         "stops": frozenset(d["stops"]),
         "generic": frozenset(d["generic"]),
         "campaign": tuple(d["campaign_suffixes"]),
+        "followers": tuple(d["campaign_followers"]),
     }
 
 
@@ -109,7 +110,8 @@ def _quoted_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:
     name = m.group("name")
     if any(name.endswith(suf) for suf in d["suffixes"]) or name in d["not_events"]:
         return None  # the suffix rule sees it
-    lonely = not name.endswith(d["campaign"])
+    after = ctx.text[m.end():m.end() + 6]
+    lonely = not name.endswith(d["campaign"]) and not after.startswith(d["followers"])
     return Candidate("events", m.start("name"), m.end("name"), rule["id"],
                      {"name": name, "kind": "campaign", "edition": None, "_lonely": lonely})
 
@@ -130,10 +132,12 @@ def recognize(ctx: Context) -> list[Candidate]:
     cands = _merge_ji(ctx, cands)
     flags = [(c.data.pop("_generic", False), c.data.pop("_lonely", False)) for c in cands]
     real = [not g and not lonely for g, lonely in flags]
-    return [
-        c for i, c in enumerate(cands)
-        if real[i] or (flags[i][1] and not flags[i][0] and _beside_event(ctx, cands, real, i))
-    ]
+    for i, (generic, lonely) in enumerate(flags):
+        if lonely and not generic and _beside_event(ctx, cands, real, i):
+            real[i] = True
+    # a quoted name that is an event once is an event every time it is mentioned
+    named = {c.data["name"] for c, ok in zip(cands, real) if ok and c.rule == "event.quoted"}
+    return [c for c, ok in zip(cands, real) if ok or (c.rule == "event.quoted" and c.data["name"] in named)]
 
 
 def _merge_ji(ctx: Context, cands: list[Candidate]) -> list[Candidate]:

@@ -1,15 +1,31 @@
-"""Tables flattened into text: bare numbers take their unit, type and role from the header row."""
+"""Tables flattened into text: bare numbers take their unit, type and role from the header row.
+
+A table is a header row (cells of words, no bare numbers) followed by rows with the same number of
+cells, cells separated by | or tabs. A short line without separators inside a table is a wrapped
+cell and does not end it. Roles come from the header cell; in the budget columns of the standard
+funding block the row label wins (其中：当年财政拨款 | 612.35 is appropriation).
+"""
 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from decimal import Decimal
 
 import regex
 
-from .. import patterns, roles
+from .. import patterns
 from ..context import Candidate, Context, nearest_cue
 from ..structure import lines
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    start: int
+    end: int
+    header: str
+    row_label: str
+    unit: str | None      # the table's unit from a 单位：万元 line
 
 
 @functools.cache
@@ -25,60 +41,111 @@ def _data():
         "score": score_kinds,
         "score_rx": regex.compile(patterns.alternation(list(score_kinds))),
         "scale": {k: Decimal(v) for k, v in d["money_scale"].items()},
-        "ids": {r["id"] for r in d["rules"]},
+        "row_roles": d["row_roles"],
+        "row_overrides": frozenset(d["row_overrides"]),
+        "total_rows": tuple(d["total_rows"]),
     }
 
 
-def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """(start, end) of each cell of the line text[a:b], stripped of spaces."""
-    d = _data()
+def _split(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """(start, end) of each cell of the line text[a:b], stripped; no empty first cell (|a|b)."""
     out, pos = [], a
-    for m in d["sep"].finditer(text, a, b):
+    for m in _data()["sep"].finditer(text, a, b):
         out.append((pos, m.start()))
         pos = m.end()
     out.append((pos, b))
-    return [(s + len(text[s:e]) - len(text[s:e].lstrip()), e - (len(text[s:e]) - len(text[s:e].rstrip()))) for s, e in out]
+    stripped = []
+    for s, e in out:
+        raw = text[s:e]
+        s2 = s + len(raw) - len(raw.lstrip())
+        stripped.append((s2, max(s2, e - (len(raw) - len(raw.rstrip())))))
+    if stripped and stripped[0][0] == stripped[0][1] and text[a:b].lstrip().startswith("|"):
+        stripped.pop(0)
+    return stripped
 
 
-def _is_header(text: str, cells) -> bool:
+def _is_header(text: str, row) -> bool:
     d = _data()
-    han = sum(1 for s, e in cells if regex.search(r"\p{Han}", text[s:e]))
-    numbers = sum(1 for s, e in cells if d["number"].fullmatch(text, s, e))
-    return len(cells) >= 2 and numbers == 0 and han * 2 >= len(cells)
+    han = sum(1 for s, e in row if regex.search(r"\p{Han}", text[s:e]))
+    numbers = sum(1 for s, e in row if d["number"].fullmatch(text, s, e))
+    return len(row) >= 2 and numbers == 0 and han * 2 >= len(row)
+
+
+def cells(ctx: Context) -> list[Cell]:
+    """Every data cell under a header row; computed once per text."""
+    cached = ctx.cache.get("table_cells")
+    if cached is None:
+        cached = ctx.cache["table_cells"] = list(_cells_under_headers(ctx.text))
+    return cached
+
+
+def cell_at(ctx: Context, pos: int) -> Cell | None:
+    for c in cells(ctx):
+        if c.start <= pos < max(c.end, c.start + 1):
+            return c
+    return None
+
+
+def _cells_under_headers(text: str):
+    d = _data()
+    header: list[str] | None = None
+    table_unit = None
+    recent_unit: tuple[int, str] | None = None
+    for n, (a, b) in enumerate(lines(text)):
+        line = text[a:b]
+        m = d["unit_line"].search(line)
+        if m:
+            recent_unit = (n, m.group("unit"))
+        if "|" not in line and "\t" not in line:
+            if len(line.strip()) > 30 or line.rstrip().endswith("。"):
+                header = None  # prose: the table is over (a short line is a wrapped cell)
+            continue
+        row = _split(text, a, b)
+        if _is_header(text, row):
+            header = [text[s:e] for s, e in row]
+            table_unit = recent_unit[1] if recent_unit and n - recent_unit[0] <= 3 else None
+            continue
+        if header is None or len(row) < len(header):
+            continue
+        while len(row) > len(header) and row[-1][0] == row[-1][1]:
+            row = row[:-1]  # a trailing separator: 10|10|
+        if len(row) != len(header):
+            continue
+        label = text[row[0][0]:row[0][1]]
+        for (s, e), head in zip(row, header):
+            yield Cell(s, e, head, label, table_unit)
 
 
 def recognize(ctx: Context) -> list[Candidate]:
     d = _data()
-    text = ctx.text
-    spans = lines(text)
-    out: list[Candidate] = []
-    header = None
-    table_unit = None
-    recent_unit: tuple[int, str] | None = None
-    for n, (a, b) in enumerate(spans):
-        m = d["unit_line"].search(text, a, b)
-        if m:
-            recent_unit = (n, m.group("unit"))
-        if "|" not in text[a:b] and "\t" not in text[a:b]:
-            header = None
-            continue
-        cells = _cells(text, a, b)
-        if _is_header(text, cells):
-            header = [text[s:e] for s, e in cells]
-            table_unit = recent_unit[1] if recent_unit and n - recent_unit[0] <= 3 else None
-            continue
-        if header is None or len(cells) != len(header):
-            continue
-        for (s, e), head in zip(cells, header):
-            if d["number"].fullmatch(text, s, e):
-                c = _cell(ctx, s, e, head, table_unit)
-                if c is not None:
-                    out.append(c)
+    out = []
+    for cell in cells(ctx):
+        if d["number"].fullmatch(ctx.text, cell.start, cell.end):
+            c = _candidate(ctx, cell)
+            if c is not None:
+                out.append(c)
     return out
 
 
-def _cell(ctx: Context, s: int, e: int, head: str, table_unit: str | None) -> Candidate | None:
+def role_of(ctx: Context, cell: Cell, kind: str) -> str | None:
+    """The role a table cell's header (and, for budget columns, its row label) gives it."""
+    from ..roles import cue_table
+
     d = _data()
+    label = d["header_unit"].sub("", cell.header)
+    cue = nearest_cue(label, 0, len(label), cue_table(kind))
+    role = cue[0] if cue else None
+    if kind == "amounts" and (role is None or role in d["row_overrides"]):
+        row = regex.sub(r"^\s*(?:其中)?[:：\s]*", "", cell.row_label)
+        for word, row_role in d["row_roles"].items():
+            if row.startswith(word):
+                return row_role
+    return role
+
+
+def _candidate(ctx: Context, cell: Cell) -> Candidate | None:
+    d = _data()
+    s, e, head = cell.start, cell.end, cell.header
     value = Decimal(ctx.text[s:e].replace(",", ""))
     hu = d["header_unit"].search(head)
     unit = hu.group("unit") if hu else None
@@ -86,15 +153,16 @@ def _cell(ctx: Context, s: int, e: int, head: str, table_unit: str | None) -> Ca
     score = d["score_rx"].search(label)
     if unit == "分" or (unit is None and score):
         kind = d["score"][score.group()] if score else "indicator"
+        if kind == "indicator" and cell.row_label.startswith(d["total_rows"]):
+            kind = "total"  # 合计 | 100 | 87.5: the total of the indicator scores
         return Candidate("scores", s, e, "table.score", {"value": value, "kind": kind}, 50)
     if unit == "%" or (unit is None and label.endswith(d["percent"])):
-        cue = nearest_cue(label, 0, len(label), roles.cue_table("percentages"))
         return Candidate("percentages", s, e, "table.percent",
-                         {"value": value, "qualifier": "exact", "role": cue[0] if cue else "other"}, 50)
-    unit = unit or table_unit
+                         {"value": value, "qualifier": "exact",
+                          "role": role_of(ctx, cell, "percentages") or "other"}, 50)
+    unit = unit or cell.unit
     if unit in d["scale"]:
-        cue = nearest_cue(label, 0, len(label), roles.cue_table("amounts"))
         return Candidate("amounts", s, e, "table.money",
                          {"value_yuan": value * d["scale"][unit], "unit": unit, "qualifier": "exact",
-                          "role": cue[0] if cue else "other"}, 50)
+                          "role": role_of(ctx, cell, "amounts") or "other"}, 50)
     return None
