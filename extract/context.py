@@ -45,9 +45,14 @@ class Context:
 
     @classmethod
     def build(cls, norm: Normalized, doc, structure: Structure) -> "Context":
+        from spacy.attrs import IDX, LENGTH
+
         ctx = cls(norm, doc, structure)
-        ctx.tok_starts = [t.idx for t in doc]
-        ctx.tok_ends = [t.idx + len(t.text) for t in doc]
+        if len(doc):
+            # one array call instead of creating a Token object per word
+            offsets = doc.to_array([IDX, LENGTH]).tolist()
+            ctx.tok_starts = [s for s, _ in offsets]
+            ctx.tok_ends = [s + n for s, n in offsets]
         for span in doc.spans.get("lex", []):
             for i in range(span.start, span.end):
                 ctx.lex[i] = span.label_
@@ -81,12 +86,15 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     """Keep the longest candidate where candidates overlap; on equal length, the lower `order`."""
     ranked = sorted(cands, key=lambda c: (-(c.end - c.start), c.order, c.start))
     kept: list[Candidate] = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []   # kept spans, sorted by start; they never overlap each other
+    ends: list[int] = []
     for c in ranked:
-        if any(c.start < e and s < c.end for s, e in taken):
+        i = bisect.bisect_left(starts, c.end)  # kept spans starting before c ends: indexes < i
+        if i and ends[i - 1] > c.start:
             continue
+        starts.insert(i, c.start)
+        ends.insert(i, c.end)
         kept.append(c)
-        taken.append((c.start, c.end))
     return sorted(kept, key=lambda c: c.start)
 
 

@@ -85,17 +85,33 @@ def tokenizer():
     return tk
 
 
+class JiebaTokenizer:
+    """A spaCy tokenizer over our private jieba.Tokenizer.
+
+    spaCy's own zh tokenizer (segmenter="jieba") would load jieba's global default dictionary
+    (a second ~1 s load) and re-align every word to the text in Python. jieba never drops a
+    character, so its words, whitespace included, are the Doc's tokens as they are: token.idx
+    is an exact offset into the text, with no alignment step.
+    """
+
+    def __init__(self, vocab, segmenter):
+        self.vocab = vocab
+        self.segmenter = segmenter
+
+    def __call__(self, text: str):
+        from spacy.tokens import Doc
+
+        words = self.segmenter.lcut(text)
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+
+
 @functools.cache
 def pipeline():
     """The shared spaCy Language object (blank zh, jieba segmenter, span ruler under spans['lex'])."""
     import spacy
-    from spacy.lang.zh import Segmenter
 
-    # blank("zh") with segmenter=jieba would initialize jieba's global default tokenizer (a second
-    # dictionary load, ~1 s); we build the char segmenter and plug our own tokenizer in instead.
     nlp = spacy.blank("zh")
-    nlp.tokenizer.jieba_seg = tokenizer()
-    nlp.tokenizer.segmenter = Segmenter.jieba
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab, tokenizer())
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": "lex", "overwrite": False})
     ruler.add_patterns([{"label": label, "pattern": word, "id": word} for word, label in lexicon_words().items()])
     return nlp

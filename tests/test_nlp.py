@@ -19,7 +19,15 @@ TEXT = "上年度结转经费60.28万元全年调整预算数160.28万元，参�
 
 def test_pipeline_is_built_once():
     assert pipeline() is pipeline()
-    assert pipeline().tokenizer.jieba_seg is tokenizer()
+    assert pipeline().tokenizer.segmenter is tokenizer()
+
+
+def test_tokens_cover_the_text_exactly():
+    text = "  全年支出\n156.99 万元，\u3000执行率97.94%。 "
+    doc = pipeline()(text)
+    assert doc.text == text
+    assert "".join(t.text for t in doc) == text
+    assert all(text[t.idx:t.idx + len(t.text)] == t.text for t in doc)
 
 
 def test_lexicon_words_are_single_tokens():

@@ -13,6 +13,10 @@ from . import number_of, qualifier_of, run_rules
 
 
 
+_HAN = regex.compile(r"\p{Han}+")
+_BRACKETS = regex.compile(r"[()（）]")
+
+
 @functools.cache
 def _data():
     d = patterns.load("counts")
@@ -25,7 +29,7 @@ def _data():
 
 
 def _is_noun_token(tok: str, stops: frozenset[str]) -> bool:
-    return bool(regex.fullmatch(r"\p{Han}+", tok)) and tok not in stops
+    return bool(_HAN.fullmatch(tok)) and tok not in stops
 
 
 def _noun(ctx: Context, start: int, end: int) -> str | None:
@@ -67,7 +71,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
             return None
     return {
         "value": value,
-        "unit": regex.sub(r"[()（）]", "", unit),
+        "unit": _BRACKETS.sub("", unit),
         "qualifier": qualifier_of(m),
         "noun": _noun(ctx, m.start(), m.end()),
     }

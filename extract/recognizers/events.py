@@ -20,6 +20,7 @@ from . import group
 _NAME_TOKEN = regex.compile(r"[\p{Han}A-Za-z·（）()]+|(?:19|20)\d{2}")
 _OPEN, _CLOSE = "“\"「『", "”\"」』"
 _MAX_NAME = 40
+_LIST_GAP = regex.compile(r"[、，,和及与“”\"「」『』\s]*")
 _EDITION = regex.compile(r"第([0-9零〇一二两三四五六七八九十百]+)届")
 
 
@@ -96,7 +97,7 @@ def _suffix_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:
     quoted = start > 0 and ctx.text[start - 1] in _OPEN and e < len(ctx.text) and ctx.text[e] in _CLOSE
     known = name in d["names"]
     generic = not known and not quoted and all(
-        t in d["generic"] or regex.fullmatch(r"\d+", t) for t in modifiers
+        t in d["generic"] or t.isdigit() for t in modifiers
     )
     ed = _EDITION.search(name)
     edition = parse_number(ed.group(1)) if ed else None
@@ -158,6 +159,6 @@ def _beside_event(ctx: Context, cands: list[Candidate], real: list[bool], i: int
     for j in (i - 1, i + 1):
         if 0 <= j < len(cands) and real[j]:
             a, b = sorted((cands[i], cands[j]), key=lambda c: c.start)
-            if regex.fullmatch(r"[、，,和及与“”\"「」『』\s]*", ctx.text[a.end : b.start]):
+            if _LIST_GAP.fullmatch(ctx.text, a.end, b.start):
                 return True
     return False

@@ -10,8 +10,10 @@ import regex
 from .. import patterns
 from ..context import Candidate, Context
 from ..numbers import parse_number
-from . import group, has_cue, number_of, qualifier_of, run_rules
+from . import group, has_cue, number_of, qualifier_of, run_rules, strip_spaces
 
+_SCALE_TAIL = regex.compile(r"[十百千万亿]+$")
+_PER_PREFIX = regex.compile(r"^年|[每均]")
 _SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 
 
@@ -35,7 +37,7 @@ def _trailing_scale(num: str) -> str:
     """The 万/亿 characters at the end of an Arabic-led numeral (60.28万 -> 万); '' for Chinese ones."""
     if not num or not num[0].isdigit():
         return ""
-    m = regex.search(r"[十百千万亿]+$", num)
+    m = _SCALE_TAIL.search(num)
     return m.group() if m else ""
 
 
@@ -43,9 +45,9 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     value = number_of(m)
     if value is None:
         return None
-    num = regex.sub(r"\s", "", m.group("num"))
+    num = strip_spaces(m.group("num"))
     scale_text = group(m, "scale") or ""
-    unit_text = regex.sub(r"\s", "", group(m, "unit") or "")
+    unit_text = strip_spaces(group(m, "unit") or "")
     # 100余万元: 万 after 余; 3-5千万元: 千万 inside the unit group
     multiplier = _scale(scale_text) * _scale(unit_text[:-1] if unit_text.endswith("元") else "")
     value *= multiplier
@@ -58,7 +60,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     }
     low_text = group(m, "low")
     if low_text is not None:
-        low = parse_number(regex.sub(r"\s", "", low_text))
+        low = parse_number(strip_spaces(low_text))
         if low is None:
             return None
         if not _trailing_scale(low_text) and _trailing_scale(num):
@@ -77,7 +79,7 @@ def _per(m: regex.Match) -> str | None:
         return post.strip("/")
     pre = group(m, "perpre")
     if pre:
-        return regex.sub(r"^年|[每均]", "", pre) or pre
+        return _PER_PREFIX.sub("", pre) or pre
     return None
 
 

@@ -8,6 +8,7 @@ funding block the row label wins (其中：当年财政拨款 | 612.35 is approp
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,6 +18,10 @@ import regex
 from .. import patterns
 from ..context import Candidate, Context, nearest_cue
 from ..structure import lines
+
+
+_HAN = regex.compile(r"\p{Han}")
+_ROW_PREFIX = regex.compile(r"^\s*(?:其中)?[:：\s]*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +71,7 @@ def _split(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 def _is_header(text: str, row) -> bool:
     d = _data()
-    han = sum(1 for s, e in row if regex.search(r"\p{Han}", text[s:e]))
+    han = sum(1 for s, e in row if _HAN.search(text, s, e))
     numbers = sum(1 for s, e in row if d["number"].fullmatch(text, s, e))
     return len(row) >= 2 and numbers == 0 and han * 2 >= len(row)
 
@@ -80,9 +85,16 @@ def cells(ctx: Context) -> list[Cell]:
 
 
 def cell_at(ctx: Context, pos: int) -> Cell | None:
-    for c in cells(ctx):
-        if c.start <= pos < max(c.end, c.start + 1):
-            return c
+    """The table cell containing normalized position pos, if any."""
+    found = cells(ctx)
+    if not found:
+        return None
+    starts = ctx.cache.get("table_starts")
+    if starts is None:
+        starts = ctx.cache["table_starts"] = [c.start for c in found]
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and found[i].start <= pos < max(found[i].end, found[i].start + 1):
+        return found[i]
     return None
 
 
@@ -136,7 +148,7 @@ def role_of(ctx: Context, cell: Cell, kind: str) -> str | None:
     cue = nearest_cue(label, 0, len(label), cue_table(kind))
     role = cue[0] if cue else None
     if kind == "amounts" and (role is None or role in d["row_overrides"]):
-        row = regex.sub(r"^\s*(?:其中)?[:：\s]*", "", cell.row_label)
+        row = _ROW_PREFIX.sub("", cell.row_label)
         for word, row_role in d["row_roles"].items():
             if row.startswith(word):
                 return row_role
