@@ -58,6 +58,28 @@ class Context:
                 ctx.lex[i] = span.label_
         return ctx
 
+    def cue(self, table: dict[str, str], lo: int, hi: int) -> tuple[str, int, int] | None:
+        """nearest_cue(self.text, lo, hi, table), from one scan of the whole text per table."""
+        found = self.cache.get(id(table))
+        if found is None:
+            rx = cue_matcher(tuple(sorted(table)))
+            hits = sorted((m.end(), m.end() - m.start(), m.start(), m.group())
+                          for m in rx.finditer(self.text, overlapped=True))
+            found = self.cache[id(table)] = ([h[0] for h in hits], hits)
+        ends, hits = found
+        best = None
+        i = bisect.bisect_right(ends, hi) - 1
+        while i >= 0 and ends[i] > lo:
+            end, length, start, word = hits[i]
+            if best is not None and end < best[0]:
+                break
+            if start >= lo and (best is None or (end, length) > best[:2]):
+                best = (end, length, start, word)
+            i -= 1
+        if best is None:
+            return None
+        return table[best[3]], best[2], best[0]
+
     def clause_start(self, pos: int, floor: int = 0) -> int:
         """Start of the clause that `pos` is in (after the last ，。；： or line end), not before floor."""
         return max(_last(_CLAUSE_END, self.text, pos), floor)

@@ -16,7 +16,7 @@ import functools
 import regex
 
 from . import patterns
-from .context import Candidate, Context, nearest_cue
+from .context import Candidate, Context
 from .recognizers import tables
 
 _LIST_GAP = regex.compile(r"[、，,和及与\s]*")
@@ -43,7 +43,7 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
             prev_same = c  # set by its recognizer (a table header)
         elif c.type == kind:
             role = None
-            cue = nearest_cue(ctx.text, ctx.clause_start(c.start, prev_end), c.start, table)
+            cue = ctx.cue(table, ctx.clause_start(c.start, prev_end), c.start)
             if cue:
                 role = cue[0]
             elif prev_same is not None and _LIST_GAP.fullmatch(ctx.text, prev_same.end, c.start):
@@ -55,11 +55,11 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
             else:
                 # the row so far (an indicator table: 签约企业满意度|≥90%|93.5%), then the sentence
                 line_start = ctx.text.rfind("\n", 0, c.start) + 1
-                cue = nearest_cue(ctx.text, max(line_start, prev_end), c.start, table)
+                cue = ctx.cue(table, max(line_start, prev_end), c.start)
                 if cue is None and (cell is not None or "|" in ctx.text[line_start:c.start]):
-                    cue = nearest_cue(ctx.text, line_start, c.start, table)
+                    cue = ctx.cue(table, line_start, c.start)
                 if cue is None:
-                    cue = nearest_cue(ctx.text, max(ctx.sentence_start(c.start), prev_end), c.start, table)
+                    cue = ctx.cue(table, max(ctx.sentence_start(c.start), prev_end), c.start)
                 role = cue[0] if cue else None
             c.data["role"] = role or "other"
             prev_same = c

@@ -79,7 +79,7 @@ def run_rules(
 
 def has_cue(ctx: Context, pos: int, table: dict[str, str], floor: int = 0) -> tuple[str, int, int] | None:
     """The nearest cue of `table` in the clause before pos."""
-    return nearest_cue(ctx.text, ctx.clause_start(pos, floor), pos, table)
+    return ctx.cue(table, ctx.clause_start(pos, floor), pos)
 
 
 def strip_spaces(s: str) -> str:
