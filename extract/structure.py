@@ -118,7 +118,7 @@ def _title(text: str, spans, st: Structure, c) -> None:
             title, start = prev + title, pa + (len(text[pa:pb]) - len(text[pa:pb].lstrip()))
             if c["org_end"].search(prev):
                 break  # the unit's name starts the title
-        st.title = title
+        st.title = "".join(title.split())  # PDF line breaks and spaces inside a title carry nothing
         st.title_span = (start, b)
         break
     if st.title:

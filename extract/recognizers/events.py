@@ -17,7 +17,7 @@ from ..context import Candidate, Context, resolve_overlaps
 from ..numbers import parse_number
 from . import group
 
-_NAME_TOKEN = regex.compile(r"[\p{Han}A-Za-z·（）()]+|(?:19|20)\d{2}")
+_NAME_TOKEN = regex.compile(r"[\p{Han}A-Za-z·（）()]+|(?:19|20)\d{2}|—")  # 中国—东盟博览会
 _OPEN, _CLOSE = "“\"「『", "”\"」』"
 _MAX_NAME = 40
 _LIST_GAP = regex.compile(r"[、，,和及与“”\"「」『』\s]*")

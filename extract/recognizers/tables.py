@@ -48,6 +48,7 @@ def _data():
         "scale": {k: Decimal(v) for k, v in d["money_scale"].items()},
         "row_roles": d["row_roles"],
         "row_overrides": frozenset(d["row_overrides"]),
+        "row_all": d["row_roles_all_columns"],
         "total_rows": tuple(d["total_rows"]),
     }
 
@@ -147,8 +148,12 @@ def role_of(ctx: Context, cell: Cell, kind: str) -> str | None:
     label = d["header_unit"].sub("", cell.header)
     cue = nearest_cue(label, 0, len(label), cue_table(kind))
     role = cue[0] if cue else None
+    row = _ROW_PREFIX.sub("", cell.row_label)
+    if kind == "amounts":
+        for word, row_role in d["row_all"].items():
+            if row.startswith(word):
+                return row_role
     if kind == "amounts" and (role is None or role in d["row_overrides"]):
-        row = _ROW_PREFIX.sub("", cell.row_label)
         for word, row_role in d["row_roles"].items():
             if row.startswith(word):
                 return row_role
