@@ -21,7 +21,7 @@ def _fail(path: str, message: str) -> None:
 
 @app.command()
 def extract(
-    files: List[str] = typer.Argument(..., help="report files (.txt in UTF-8, GBK/GB18030 or UTF-16)"),
+    files: List[str] = typer.Argument(..., help="report files: .txt (UTF-8, GBK/GB18030, UTF-16), .docx, .pdf, .html, .doc"),
     max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
     indent: Optional[int] = typer.Option(None, help="pretty-print each record (not JSON Lines then)"),
 ) -> None:
@@ -52,7 +52,7 @@ def extract(
 
 @app.command()
 def summarize(
-    paths: List[Path] = typer.Argument(..., help="report files or folders (every .txt inside, recursively)"),
+    paths: List[Path] = typer.Argument(..., help="report files or folders (every readable file inside, recursively)"),
 ) -> None:
     """Extract and print a short summary per report: facts found, budget figures, checks.
 
@@ -61,7 +61,10 @@ def summarize(
     from .pipeline import extract_file
     from .summary import summarize as summary
 
-    files = [f for p in paths for f in (sorted(p.rglob("*.txt")) if p.is_dir() else [p])]
+    from .readers import SUFFIXES
+
+    files = [f for p in paths
+             for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in SUFFIXES and x.suffix) if p.is_dir() else [p])]
     reports, failed = [], 0
     for f in files:
         try:
@@ -119,6 +122,214 @@ def evaluate(
     if show_errors:
         for e in result["errors"]:
             typer.echo("  " + json.dumps(e, ensure_ascii=False))
+
+
+@app.command()
+def ingest(
+    paths: List[str] = typer.Argument(..., help="files, folders (recursive), globs or .zip archives"),
+    db: Path = typer.Option(Path("reports.db"), "--db", help="the SQLite dataset (created if missing)"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="worker processes (default: CPUs)"),
+    force: bool = typer.Option(False, "--force", help="re-extract reports already in the dataset"),
+    max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
+    zip_max_total: int = typer.Option(2 * 1024 ** 3, "--zip-max-total", help="cap on bytes unpacked per zip"),
+    zip_max_members: int = typer.Option(20_000, "--zip-max-members", help="cap on members per zip"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, no summary"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
+) -> None:
+    """Ingest reports into a searchable SQLite dataset; re-running finishes an interrupted job.
+
+    Example: reportx ingest downloads/ archive.zip --db reports.db
+    """
+    from .ingest import Limits, ingest as run
+
+    limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members)
+    try:
+        if quiet or as_json:
+            summary = run(list(paths), db, workers=workers, force=force, limits=limits)
+        else:
+            summary = _ingest_with_progress(run, list(paths), db, workers, force, limits)
+    except ReportxError as e:
+        typer.echo(f"reportx: {e}", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    elif not quiet:
+        for path, message in summary.errors:
+            typer.echo(f"  failed: {path}: {message}", err=True)
+        facts = ", ".join(f"{k} {v}" for k, v in summary.facts.items())
+        typer.echo(f"ingested {summary.ingested}, skipped {summary.skipped} (already in {db}), "
+                   f"failed {summary.failed} in {summary.seconds:.1f} s; facts: {facts or 'none'}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _ingest_with_progress(run, paths, db, workers, force, limits):
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  transient=False) as bar:
+        task = bar.add_task("starting workers …", total=None)
+
+        def update(s, source):
+            done = s.ingested + s.skipped + s.failed
+            rate = done / max(bar.tasks[0].elapsed or 1e-9, 1e-9)
+            bar.update(task, description=(f"{done} files ({rate:.1f}/s)  ingested {s.ingested}  "
+                                          f"skipped {s.skipped}  errors {s.failed}  "
+                                          f"facts {sum(s.facts.values())}"))
+
+        return run(paths, db, workers=workers, force=force, limits=limits, progress=update)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="Chinese words or any substring"),
+    db: Path = typer.Option(Path("reports.db"), "--db"),
+    year: Optional[int] = typer.Option(None, "--year"),
+    department: Optional[str] = typer.Option(None, "--department", help="part of the department's name"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="report kind, e.g. project_self_eval"),
+    role: Optional[str] = typer.Option(None, "--role", help="the sentence holds an amount/rate with this role"),
+    min_yuan: Optional[str] = typer.Option(None, "--min-yuan", help="… an amount of at least this many yuan"),
+    max_yuan: Optional[str] = typer.Option(None, "--max-yuan", help="… an amount of at most this many yuan"),
+    limit: int = typer.Option(20, "--limit"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Search sentences across reports; hits ranked, the match highlighted.
+
+    Example: reportx search 招商引资 --db reports.db --year 2020 --role expenditure
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from .search import search as run
+
+    try:
+        low = Decimal(min_yuan) if min_yuan is not None else None
+        high = Decimal(max_yuan) if max_yuan is not None else None
+    except InvalidOperation:
+        _fail("", "--min-yuan/--max-yuan take a number of yuan, e.g. 1000000")
+        raise typer.Exit(2)
+    try:
+        hits = run(db, query, year=year, department=department, kind=kind, role=role,
+                   min_yuan=low, max_yuan=high, limit=limit)
+    except ReportxError as e:
+        typer.echo(f"reportx: {e}", err=True)
+        raise typer.Exit(2)
+    if as_json:
+        for h in hits:
+            typer.echo(json.dumps(h.as_dict(), ensure_ascii=False))
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    if not hits:
+        console.print(f"no sentence matches {query!r}")
+    for n, h in enumerate(hits, 1):
+        console.print(Text(f"{n}. {h.department or '?'} | {h.year or '?'} | {h.section or '-'}", style="bold"))
+        line = Text("   " + h.text)
+        for s, e in h.marks:
+            line.stylize("bold yellow reverse", s + 3, e + 3)
+        console.print(line)
+        console.print(Text(f"   {h.source}  [{h.method}]", style="dim"))
+
+
+@app.command()
+def stats(
+    db: Path = typer.Option(Path("reports.db"), "--db"),
+    by: str = typer.Option("year", "--by", help="year, department, report_kind, grade or format"),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+) -> None:
+    """Aggregate across reports: budgets, spending, execution rates, scores, grades, failed checks.
+
+    Example: reportx stats --db reports.db --by department --format csv
+    """
+    from .stats import stats as run
+
+    try:
+        rows = run(db, by=by)
+    except ValueError as e:
+        _fail("", str(e))
+        raise typer.Exit(2)
+    except ReportxError as e:
+        typer.echo(f"reportx: {e}", err=True)
+        raise typer.Exit(2)
+    if fmt == "json":
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(rows[0].keys() if rows else ["key"])
+        for r in rows:
+            w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r.values()])
+    elif fmt == "table":
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"reports by {by}")
+        heads = [("key", by), ("reports", "reports"), ("budget_total_yuan", "budget total"),
+                 ("budget_median_yuan", "budget median"), ("expenditure_total_yuan", "spent total"),
+                 ("execution_rate_median", "rate median %"), ("execution_rate_min", "rate min %"),
+                 ("share_rate_under_90", "share <90%"), ("score_median", "score median"),
+                 ("grades", "grades"), ("failed_checks", "failed checks")]
+        for _, h in heads:
+            t.add_column(h, overflow="fold")
+        for r in rows:
+            t.add_row(*[_show(r[k]) for k, _ in heads])
+        Console().print(t)
+    else:
+        _fail("", "--format must be table, csv or json")
+        raise typer.Exit(2)
+
+
+def _show(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, dict):
+        return " ".join(f"{k}:{n}" for k, n in v.items()) or "-"
+    return str(v)
+
+
+@app.command()
+def export(
+    out_dir: Path = typer.Argument(..., help="folder to write one file per table into"),
+    db: Path = typer.Option(Path("reports.db"), "--db"),
+    fmt: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl"),
+) -> None:
+    """Write every table of the dataset as Parquet (exact decimals), CSV or JSON Lines.
+
+    Example: reportx export out/ --db reports.db --format parquet
+    """
+    from .export import export as run
+
+    try:
+        counts = run(db, out_dir, fmt)
+    except ValueError as e:
+        _fail("", str(e))
+        raise typer.Exit(2)
+    except ReportxError as e:
+        typer.echo(f"reportx: {e}", err=True)
+        raise typer.Exit(2)
+    for table, n in counts.items():
+        typer.echo(f"{out_dir}/{table}.{fmt}: {n} rows")
+
+
+@app.command()
+def serve(
+    db: Path = typer.Option(Path("reports.db"), "--db"),
+    host: str = typer.Option("127.0.0.1", "--host", help="interface to bind (loopback by default)"),
+    port: int = typer.Option(8001, "--port"),
+) -> None:
+    """Browse the dataset in Datasette; its search box uses the Chinese token index.
+
+    Example: reportx serve --db reports.db --port 8001
+    """
+    from .serve import serve as run
+
+    try:
+        raise typer.Exit(run(db, host=host, port=port))
+    except ReportxError as e:
+        typer.echo(f"reportx: {e}", err=True)
+        raise typer.Exit(2)
 
 
 def main() -> None:

@@ -45,3 +45,27 @@ class PatternError(ReportxError):
     """A pattern file in patterns/ is malformed; the message names the file and rule."""
 
     code = "E010"
+
+
+class CorruptInput(ReportxError):
+    """A .docx/.pdf/.doc that its reader cannot parse: truncated, damaged, or not what its name says."""
+
+    code = "E007"
+
+
+class EncryptedInput(ReportxError):
+    """A password-protected PDF or Word file; the text cannot be read without the password."""
+
+    code = "E008"
+
+
+class NeedsOCR(ReportxError):
+    """A PDF with no usable text layer (a scan); reportx does not do OCR."""
+
+    code = "E009"
+
+
+class ConverterMissing(ReportxError):
+    """A legacy .doc file and neither antiword nor LibreOffice (soffice) is on PATH."""
+
+    code = "E011"

@@ -6,15 +6,13 @@ import hashlib
 import os
 from collections import Counter
 from decimal import Decimal
-from pathlib import Path
 
 from . import checks, roles
 from .context import Candidate, Context, resolve_overlaps
-from .decode import decode
-from .errors import InputNotFound, InputTooLarge, ReportxError, UnsupportedFormat
 from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
+from .readers import read_file
 from .recognizers import counts, events, money, percentages, scores, staffing, tables
 from .structure import analyze
 
@@ -100,31 +98,16 @@ def _summary(facts: dict[str, list]) -> BudgetSummary:
     )
 
 
-TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes, str | None]:
+    """(text, raw bytes, encoding) of a .txt/.docx/.pdf/.html/.doc report; ReportxError naming the file.
 
-
-def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes, str]:
-    """(text, raw bytes, encoding) of a report file; ReportxError naming the file on any problem."""
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise InputNotFound("no such file", name)
-    if p.is_dir():
-        raise UnsupportedFormat("is a directory; give the files inside it", name)
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise InputTooLarge(f"{size} bytes is over the limit of {max_bytes} bytes (raise it with --max-bytes)", name)
-    if p.suffix.lower() not in TEXT_SUFFIXES:
-        raise UnsupportedFormat(f"{p.suffix} files are not read by `extract`; give a .txt file", name)
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise ReportxError(f"cannot read: {e.strerror}", name) from None
-    text, encoding = decode(data, name)
-    return text, data, encoding
+    `encoding` is the text encoding for .txt and .html, None for the other formats.
+    """
+    document = read_file(path, max_bytes)
+    return document.text, document.data, document.encoding
 
 
 def extract_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
-    """Read, decode and extract one report file."""
+    """Read one report file (any format extract.readers knows) and extract it; offsets index its text."""
     text, data, encoding = read_text(path, max_bytes)
     return extract_text(text, source=str(path), data=data, encoding=encoding)

@@ -1,0 +1,252 @@
+"""Bulk ingest: files, folders, globs and .zip archives -> the SQLite dataset (extract/store.py).
+
+Worker processes each load jieba and spaCy once and turn bytes into a finished record (report,
+text, sentences with their search tokens); the parent is the single writer, one transaction per
+report. Nothing is held for the whole batch: sources are enumerated lazily and at most a few
+records per worker are in flight. A report's id is the sha256 of its bytes, so re-running the same
+command skips what is already stored and finishes what a killed run left undone.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import sqlite3
+import time
+import zipfile
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Callable, Iterator
+
+from . import __version__, store
+from .errors import InputNotFound, InputTooLarge, ReportxError, UnsupportedFormat
+from .models import FACT_TYPES
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024   # uncompressed bytes read from one archive
+DEFAULT_ZIP_MAX_MEMBERS = 20_000
+from .readers import SUFFIXES as READABLE
+
+
+class UnsafeArchive(ReportxError):
+    code = "E012"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    zip_max_total: int = DEFAULT_ZIP_MAX_TOTAL
+    zip_max_members: int = DEFAULT_ZIP_MAX_MEMBERS
+
+
+@dataclass
+class Item:
+    """One document to ingest: its display path and bytes, or the error met while getting them."""
+
+    source: str
+    data: bytes | None = None
+    error: ReportxError | None = None
+    stage: str = "read"
+
+
+@dataclass
+class Summary:
+    ingested: int = 0
+    skipped: int = 0
+    failed: int = 0
+    facts: Counter = field(default_factory=Counter)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    bytes: int = 0
+
+    def as_dict(self) -> dict:
+        return {"ingested": self.ingested, "skipped": self.skipped, "failed": self.failed,
+                "facts": dict(self.facts), "errors": [{"path": p, "message": m} for p, m in self.errors],
+                "seconds": round(self.seconds, 3), "bytes": self.bytes}
+
+
+# ------------------------------------------------------------------------------------------ sources
+
+def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
+    """Every document under `paths` (files, folders recursively, globs, .zip archives), lazily."""
+    for raw in paths:
+        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        if not matches:
+            yield Item(raw, error=InputNotFound("no file matches this pattern", raw))
+        for m in matches:
+            p = Path(m)
+            if p.is_dir():
+                for f in sorted(p.rglob("*")):
+                    suffix = f.suffix.lower()
+                    if f.is_file() and suffix and (suffix in READABLE or suffix == ".zip"):
+                        yield from _file_items(f, limits)
+            else:
+                yield from _file_items(p, limits)
+
+
+def _file_items(p: Path, limits: Limits) -> Iterator[Item]:
+    name = str(p)
+    if not p.exists():
+        yield Item(name, error=InputNotFound("no such file", name))
+        return
+    if p.suffix.lower() == ".zip":
+        yield from _zip_items(p, limits)
+        return
+    size = p.stat().st_size
+    if size > limits.max_bytes:
+        yield Item(name, error=InputTooLarge(f"{size} bytes is over the limit of {limits.max_bytes} bytes", name))
+        return
+    try:
+        yield Item(name, p.read_bytes())
+    except OSError as e:
+        yield Item(name, error=ReportxError(f"cannot read: {e.strerror}", name))
+
+
+def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
+    """Members of a zip, safely: no paths outside the archive, caps on members and on total size."""
+    name = str(p)
+    try:
+        archive = zipfile.ZipFile(p)
+    except (zipfile.BadZipFile, OSError) as e:
+        yield Item(name, error=UnsafeArchive(f"not a readable zip archive ({e})", name))
+        return
+    with archive:
+        members = [i for i in archive.infolist() if not i.is_dir()]
+        if len(members) > limits.zip_max_members:
+            yield Item(name, error=UnsafeArchive(
+                f"{len(members)} members is over the limit of {limits.zip_max_members}", name))
+            return
+        total = 0
+        for info in members:
+            member = f"{name}!{info.filename}"
+            pure = PurePosixPath(info.filename.replace("\\", "/"))
+            if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
+                yield Item(member, error=UnsafeArchive("member path points outside the archive; skipped", member))
+                continue
+            suffix = pure.suffix.lower()
+            if suffix == ".zip":
+                yield Item(member, error=UnsupportedFormat("archives inside archives are not opened", member))
+                continue
+            if not suffix or suffix not in READABLE:
+                continue
+            if info.file_size > limits.max_bytes:
+                yield Item(member, error=InputTooLarge(
+                    f"{info.file_size} bytes uncompressed is over the limit of {limits.max_bytes} bytes", member))
+                continue
+            if total + info.file_size > limits.zip_max_total:
+                yield Item(member, error=UnsafeArchive(
+                    f"the archive's uncompressed total would pass {limits.zip_max_total} bytes; stopped", member))
+                return
+            try:
+                with archive.open(info) as f:
+                    # never trust the declared size: read at most one byte past the limit
+                    data = f.read(limits.max_bytes + 1)
+            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
+                yield Item(member, error=UnsafeArchive(f"cannot read member ({e})", member))
+                continue
+            if len(data) > limits.max_bytes:
+                yield Item(member, error=InputTooLarge(f"over the limit of {limits.max_bytes} bytes", member))
+                continue
+            total += len(data)
+            yield Item(member, data)
+
+
+# ------------------------------------------------------------------------------------------ workers
+
+def _warm() -> None:
+    """Worker initializer: load the pipeline once per process."""
+    from .nlp import pipeline
+
+    pipeline()
+
+
+def process(source: str, data: bytes) -> dict:
+    """Bytes -> a finished record (runs in a worker). Errors come back as data, never raised."""
+    from .pipeline import extract_text
+    from .sentences import sentence_rows
+    from .readers import read_bytes
+
+    try:
+        doc = read_bytes(source, data)
+    except ReportxError as e:
+        return {"error": _error_message(e), "code": e.code, "stage": "read"}
+    try:
+        report = extract_text(doc.text, source=source, data=data, encoding=doc.encoding)
+        rows = sentence_rows(doc.text)
+    except Exception as e:  # a bug of ours: recorded, the batch goes on
+        return {"error": f"internal error ({type(e).__name__}: {e}); please report it", "code": "E999",
+                "stage": "extract"}
+    return {"report": report, "text": doc.text, "format": doc.format, "sentences": rows}
+
+
+def _result(fut: Future) -> dict:
+    try:
+        return fut.result()
+    except Exception as e:  # the worker died (killed, out of memory): the file is reported, not lost
+        return {"error": f"worker failed ({type(e).__name__}: {e})", "code": "E998", "stage": "extract"}
+
+
+def _error_message(e: ReportxError) -> str:
+    return str(e.args[0]) if e.args else e.__class__.__name__
+
+
+# ------------------------------------------------------------------------------------------ the job
+
+def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, force: bool = False,
+           limits: Limits = Limits(), progress: Callable[[Summary, str], None] | None = None) -> Summary:
+    """Ingest every document under `paths` into the database; returns what happened."""
+    started = time.perf_counter()
+    db = store.connect(db_path)
+    summary = Summary()
+    workers = max(1, workers or os.cpu_count() or 1)
+
+    def record_error(source: str, stage: str, code: str | None, message: str) -> None:
+        summary.failed += 1
+        summary.errors.append((source, message))
+        store.write_error(db, source, stage, code, message)
+
+    def finish(source: str, result: dict) -> None:
+        if "error" in result:
+            record_error(source, result["stage"], result["code"], result["error"])
+        else:
+            written = store.write_report(db, result["report"], result["text"], result["format"],
+                                         result["sentences"], __version__, replace=force)
+            if written:
+                summary.ingested += 1
+                for t in FACT_TYPES:
+                    summary.facts[t] += len(getattr(result["report"], t))
+            else:
+                summary.skipped += 1
+        if progress:
+            progress(summary, source)
+
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+            pending: dict[Future, str] = {}
+            for item in iter_items(paths, limits):
+                if item.error is not None:
+                    record_error(item.source, item.stage, item.error.code, _error_message(item.error))
+                    if progress:
+                        progress(summary, item.source)
+                    continue
+                summary.bytes += len(item.data)
+                digest = hashlib.sha256(item.data).hexdigest()
+                if not force and store.has_report(db, digest):
+                    summary.skipped += 1
+                    if progress:
+                        progress(summary, item.source)
+                    continue
+                pending[pool.submit(process, item.source, item.data)] = item.source
+                if len(pending) >= workers * 4:   # bounded: memory stays flat however many files
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        finish(pending.pop(fut), _result(fut))
+            for fut in list(pending):
+                finish(pending.pop(fut), _result(fut))
+    finally:
+        summary.seconds = time.perf_counter() - started
+        db.close()
+    return summary

@@ -1,0 +1,106 @@
+"""PDF: the text layer, page by page (pdfplumber), pages joined by a newline.
+
+pdfminer (under pdfplumber) writes glyphs it cannot map to Unicode as "(cid:1234)"; it does so for
+the CID fonts of some encrypted files that PDFium, with its built-in CMaps, reads fine. Such pages
+are read again with pypdfium2 (a pdfplumber dependency). No OCR: a scan (no text, or unmappable
+glyphs) is NeedsOCR, so a report never silently comes out empty. Spaces that text layers put inside
+numbers (612.35 万元) are removed later by extract.normalize, with offsets kept.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import regex
+
+from . import describe
+from ..errors import CorruptInput, EncryptedInput, NeedsOCR
+
+# pdfminer writes a glyph it cannot map to Unicode as "(cid:1234)".
+_UNMAPPED = regex.compile(r"\(cid:\d+\)")
+
+
+def read(name: str, data: bytes) -> tuple[str, None]:
+    """(text, None); EncryptedInput, CorruptInput or NeedsOCR instead of any pdfminer exception."""
+    import pdfplumber  # imported here so reading .txt stays fast
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+
+    _quiet_pdfminer()
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+        if not pages:  # pdfminer gives up on a damaged cross-reference table; PDFium repairs it
+            pages = _pdfium_pages(data)
+        else:
+            unmapped = [i for i, page in enumerate(pages) if _mostly_unmapped(page)]
+            if unmapped:
+                pages = _pdfium_pages(data, pages, unmapped)
+    except Exception as e:  # pdfplumber wraps pdfminer's errors in PdfminerException(original)
+        cause = _cause(e)
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise EncryptedInput("the PDF is password-protected; open it with the password and save or print "
+                                 "an unprotected copy", name) from None
+        if isinstance(cause, PDFEncryptionError):
+            raise EncryptedInput(f"the PDF is encrypted in a way that cannot be read ({describe(cause)}); save an "
+                                 "unprotected copy", name) from None
+        raise CorruptInput(f"not a readable PDF ({describe(cause)}); it may be truncated or damaged, download it "
+                           "again", name) from None
+    if not pages:
+        raise CorruptInput("the PDF has no readable pages; it may be damaged, download it again", name)
+    text = "\n".join(pages)
+    if not text.strip():
+        count = f"{len(pages)} page{'s' if len(pages) != 1 else ''}"
+        raise NeedsOCR(f"the PDF has no text layer ({count} of images or drawings, e.g. a scan); it needs OCR "
+                       "first, or a .docx/.txt version of the report", name)
+    if _mostly_unmapped(text):
+        raise NeedsOCR("the PDF's text layer has no Unicode mapping for most characters ((cid:N) glyphs); it "
+                       "needs OCR, or a .docx/.txt version of the report", name)
+    return text, None
+
+
+def _quiet_pdfminer() -> None:
+    """Keep pdfminer's warnings on damaged files ("Not adding object 5 to xref …") off stderr.
+
+    pdfminer logs without a handler, so Python's last-resort handler prints every warning, burying
+    the one-line error per file. A NullHandler stops only that fallback: an application that
+    configures logging still receives the records.
+    """
+    logger = logging.getLogger("pdfminer")
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+
+
+def _mostly_unmapped(text: str) -> bool:
+    unmapped = sum(len(m) for m in _UNMAPPED.findall(text))
+    return unmapped > 0 and unmapped * 2 > len("".join(text.split()))
+
+
+def _pdfium_pages(data: bytes, pages: list[str] | None = None, redo: list[int] | None = None) -> list[str]:
+    """Every page read by PDFium; or `pages` with those in `redo` replaced where PDFium maps more glyphs."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        if pages is None:
+            return [_pdfium_text(document[i]) for i in range(len(document))]
+        pages = list(pages)
+        for i in redo or ():
+            text = _pdfium_text(document[i])
+            if text.strip() and not _mostly_unmapped(text) and text.count("\ufffd") * 2 < len(text.strip()):
+                pages[i] = text
+        return pages
+    finally:
+        document.close()
+
+
+def _pdfium_text(page) -> str:
+    return page.get_textpage().get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _cause(e: BaseException) -> BaseException:
+    """The pdfminer exception inside pdfplumber's wrapper."""
+    while e.args and isinstance(e.args[0], BaseException):
+        e = e.args[0]
+    return e
+

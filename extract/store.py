@@ -1,0 +1,238 @@
+"""The dataset: reports, their facts and sentences in SQLite, with Chinese full-text search.
+
+One row per report in `reports` (keyed by the sha256 of its bytes), one table per fact type named as
+in the JSON output, `checks`, `sentences` (the extracted text by sentence, with its section path),
+`errors` (files that could not be read) and `meta` (the schema version). Money stays exact: every
+Decimal is stored as text; `amounts.value_cents` is an exact integer copy for range filters and
+indexes.
+
+Chinese full-text search: SQLite's tokenizers do not segment Chinese, so each sentence also stores
+its jieba search-mode tokens separated by spaces (`sentences.tokens`), indexed by the FTS5 table
+`sentences_fts`; a trigram index (`sentences_trigram`) finds any substring of three or more
+characters, and shorter queries fall back to LIKE.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import ReportxError
+from .models import FACT_TYPES, Report
+
+SCHEMA_VERSION = 1
+
+
+class DatabaseError(ReportxError):
+    code = "E020"
+
+
+FACT_COLUMNS: dict[str, list[str]] = {
+    name: [f for f in model.model_fields if f not in ("names",)] for name, model in FACT_TYPES.items()
+}
+FACT_COLUMNS["staffing"].append("names")
+CHECK_COLUMNS = ["name", "passed", "values_json", "message"]
+SUMMARY_COLUMNS = ["budget_initial_yuan", "carryover_yuan", "budget_adjusted_yuan", "expenditure_yuan",
+                   "execution_rate"]
+REPORT_COLUMNS = ["id", "source", "format", "encoding", "title", "department", "year", "report_kind", "grade",
+                  *SUMMARY_COLUMNS, "chars", "text", "ingested_at", "extractor_version"]
+
+# Column types: Decimal fields are TEXT (exact); offsets INTEGER.
+_INTEGER = {"start", "end", "year", "chars", "edition", "passed", "seq", "value_cents"}
+
+
+def _ddl() -> list[str]:
+    out = [
+        "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS reports (" + ", ".join(
+            f"{c} {'INTEGER' if c in _INTEGER else 'TEXT'}{' PRIMARY KEY' if c == 'id' else ''}"
+            for c in REPORT_COLUMNS) + ")",
+        "CREATE INDEX IF NOT EXISTS reports_year ON reports(year)",
+        "CREATE INDEX IF NOT EXISTS reports_department ON reports(department)",
+        "CREATE INDEX IF NOT EXISTS reports_kind ON reports(report_kind)",
+    ]
+    for name, cols in FACT_COLUMNS.items():
+        extra = ["value_cents"] if name == "amounts" else []
+        body = ", ".join(f'"{c}" {"INTEGER" if c in _INTEGER else "TEXT"}' for c in [*cols, *extra])
+        out.append(f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY, "
+                   f"report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, {body})")
+        out.append(f"CREATE INDEX IF NOT EXISTS {name}_report ON {name}(report_id)")
+        if "role" in cols:
+            out.append(f"CREATE INDEX IF NOT EXISTS {name}_role ON {name}(role)")
+        if "kind" in cols:
+            out.append(f"CREATE INDEX IF NOT EXISTS {name}_kind ON {name}(kind)")
+    out += [
+        "CREATE INDEX IF NOT EXISTS amounts_value ON amounts(value_cents)",
+        "CREATE TABLE IF NOT EXISTS checks (id INTEGER PRIMARY KEY, "
+        "report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, "
+        "name TEXT, passed INTEGER, values_json TEXT, message TEXT)",
+        "CREATE INDEX IF NOT EXISTS checks_report ON checks(report_id)",
+        "CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY, "
+        "report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, "
+        '"start" INTEGER, "end" INTEGER, section TEXT, text TEXT, tokens TEXT)',
+        "CREATE INDEX IF NOT EXISTS sentences_report ON sentences(report_id)",
+        "CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5("
+        "tokens, content='sentences', content_rowid='id', tokenize='unicode61')",
+        "CREATE VIRTUAL TABLE IF NOT EXISTS sentences_trigram USING fts5("
+        "text, content='sentences', content_rowid='id', tokenize='trigram')",
+        # keep both indexes in step with the sentences table (external content)
+        "CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN "
+        "INSERT INTO sentences_fts(rowid, tokens) VALUES (new.id, new.tokens); "
+        "INSERT INTO sentences_trigram(rowid, text) VALUES (new.id, new.text); END",
+        "CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN "
+        "INSERT INTO sentences_fts(sentences_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens); "
+        "INSERT INTO sentences_trigram(sentences_trigram, rowid, text) VALUES ('delete', old.id, old.text); END",
+        "CREATE TABLE IF NOT EXISTS errors (id INTEGER PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL, "
+        "code TEXT, message TEXT NOT NULL, at TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS errors_path ON errors(path)",
+    ]
+    return out
+
+
+def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
+    """Open (and create or check) a reportx database. Raises DatabaseError with a clear reason."""
+    p = Path(path)
+    if not create and not p.exists():
+        raise DatabaseError("no such database; create it with `reportx ingest PATH --db FILE`", str(p))
+    try:
+        db = sqlite3.connect(str(p), timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+        version = _version(db)
+    except sqlite3.DatabaseError as e:
+        raise DatabaseError(f"not a reportx database ({e})", str(p)) from None
+    if version is None:
+        if not create:
+            raise DatabaseError("not a reportx database (no meta table)", str(p))
+        db.execute("BEGIN")
+        for statement in _ddl():
+            db.execute(statement)
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('created_at', ?)", (_now(),))
+        db.execute("COMMIT")
+    elif version > SCHEMA_VERSION:
+        raise DatabaseError(f"made by a newer reportx (schema {version}, this one reads up to "
+                            f"{SCHEMA_VERSION}); upgrade reportx", str(p))
+    elif version < SCHEMA_VERSION:
+        _migrate(db, version)
+    return db
+
+
+def _version(db: sqlite3.Connection) -> int | None:
+    has_meta = db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+    if not has_meta:
+        tables = db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        if tables:
+            raise sqlite3.DatabaseError("it has tables but no reportx meta table")
+        return None
+    row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row else None
+
+
+def _migrate(db: sqlite3.Connection, version: int) -> None:
+    """Bring an older schema up to date; each step is one transaction."""
+    raise DatabaseError(f"schema {version} cannot be upgraded to {SCHEMA_VERSION} in place; re-ingest")
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def has_report(db: sqlite3.Connection, report_id: str) -> bool:
+    return db.execute("SELECT 1 FROM reports WHERE id=?", (report_id,)).fetchone() is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRow:
+    start: int
+    end: int
+    section: str
+    text: str
+    tokens: str
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        from .numbers import normalize_decimal
+
+        return normalize_decimal(value)
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _cents(value: Decimal) -> int | None:
+    cents = value * 100
+    return int(cents) if cents == cents.to_integral_value() else None
+
+
+def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, sentences: Iterable[SentenceRow],
+                 version: str, replace: bool = False) -> bool:
+    """Write one report with all its facts in ONE transaction; False if it was already there.
+
+    A process killed at any moment leaves either the whole report or nothing of it.
+    """
+    report_id = report.sha256
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if has_report(db, report_id):
+            if not replace:
+                db.execute("ROLLBACK")
+                return False
+            db.execute("DELETE FROM sentences WHERE report_id=?", (report_id,))  # fires the FTS triggers
+            db.execute("DELETE FROM reports WHERE id=?", (report_id,))
+        summary = report.budget_summary
+        row = {
+            "id": report_id, "source": report.source, "format": fmt, "encoding": report.encoding,
+            "title": report.title, "department": report.department, "year": report.year,
+            "report_kind": report.report_kind, "grade": report.grade,
+            **{c: _cell(getattr(summary, c)) for c in SUMMARY_COLUMNS},
+            "chars": len(text), "text": text, "ingested_at": _now(), "extractor_version": version,
+        }
+        db.execute(f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) VALUES ({', '.join('?' * len(REPORT_COLUMNS))})",
+                   [row[c] for c in REPORT_COLUMNS])
+        for name, cols in FACT_COLUMNS.items():
+            facts = getattr(report, name)
+            if not facts:
+                continue
+            extra = ["value_cents"] if name == "amounts" else []
+            quoted = ", ".join(f'"{c}"' for c in ["report_id", "seq", *cols, *extra])
+            sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * (len(cols) + len(extra) + 2))})"
+            rows = []
+            for seq, fact in enumerate(facts):
+                values = [report_id, seq, *(_cell(getattr(fact, c)) for c in cols)]
+                if extra:
+                    values.append(_cents(fact.value_yuan))
+                rows.append(values)
+            db.executemany(sql, rows)
+        db.executemany(
+            "INSERT INTO checks (report_id, seq, name, passed, values_json, message) VALUES (?, ?, ?, ?, ?, ?)",
+            [(report_id, i, c.name, int(c.passed),
+              json.dumps({k: _cell(v) for k, v in c.values.items()}, ensure_ascii=False), c.message)
+             for i, c in enumerate(report.checks)])
+        db.executemany(
+            'INSERT INTO sentences (report_id, seq, "start", "end", section, text, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [(report_id, i, s.start, s.end, s.section, s.text, s.tokens) for i, s in enumerate(sentences)])
+        db.execute("DELETE FROM errors WHERE path=?", (report.source,))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return True
+
+
+def write_error(db: sqlite3.Connection, path: str, stage: str, code: str | None, message: str) -> None:
+    """Record a file that could not be ingested (replacing older errors for the same path)."""
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("DELETE FROM errors WHERE path=?", (path,))
+    db.execute("INSERT INTO errors (path, stage, code, message, at) VALUES (?, ?, ?, ?, ?)",
+               (path, stage, code, message, _now()))
+    db.execute("COMMIT")
