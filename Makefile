@@ -2,20 +2,27 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+RX := $(VENV)/bin/reportx
+DB ?= reports.db
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench bench-ingest clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# The main job: generate reports in several formats, ingest them with corpora/ into $(DB),
+# then show the summary, the statistics and one search.
 demo: $(VENV)/.installed
-	@mkdir -p out
-	$(VENV)/bin/reportx extract $$(find corpora -name '*.txt' | sort) > out/facts.jsonl
-	@echo "wrote out/facts.jsonl ($$(wc -l < out/facts.jsonl) reports)"
-	$(VENV)/bin/reportx summarize corpora
-	$(VENV)/bin/reportx evaluate corpora
+	$(PY) scripts/make_corpus.py 60 corpora/generated --formats txt,gbk,docx,pdf,html
+	$(RX) ingest corpora --db $(DB)
+	$(RX) stats --db $(DB)
+	$(RX) stats --db $(DB) --by report_kind
+	$(RX) search 招商引资 --db $(DB) --limit 5
+	$(RX) evaluate corpora/seed corpora/varied corpora/heldout
+	@echo
+	@echo "Dataset: $(DB). Browse it with:  $(RX) serve --db $(DB)   (http://127.0.0.1:8001)"
 
 test: $(VENV)/.installed
 	$(PY) -m pytest
@@ -23,5 +30,8 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
 
+bench-ingest: $(VENV)/.installed
+	$(PY) scripts/bench_ingest.py
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis corpora/generated $(DB) $(DB)-wal $(DB)-shm

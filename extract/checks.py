@@ -25,12 +25,16 @@ def run(summary: BudgetSummary, scores: list[Score], grade: str | None) -> list[
     out: list[Check] = []
     s = summary
     if s.budget_initial_yuan is not None and s.carryover_yuan is not None and s.budget_adjusted_yuan is not None:
-        total = s.budget_initial_yuan + s.carryover_yuan
+        addition = s.budget_addition_yuan or Decimal(0)
+        total = s.budget_initial_yuan + s.carryover_yuan + addition
+        values = {"budget_initial": s.budget_initial_yuan, "carryover": s.carryover_yuan}
+        if s.budget_addition_yuan is not None:
+            values["budget_addition"] = addition
         out.append(Check(
             name="budget_initial_plus_carryover_equals_adjusted",
             passed=total == s.budget_adjusted_yuan,
-            values={"budget_initial": s.budget_initial_yuan, "carryover": s.carryover_yuan,
-                    "sum": total, "budget_adjusted": s.budget_adjusted_yuan},
+            values={**values, "sum": total, "budget_adjusted": s.budget_adjusted_yuan},
+            message="mid-year additions (追加) are included" if s.budget_addition_yuan is not None else "",
         ))
     if s.expenditure_yuan is not None and s.budget_adjusted_yuan and s.execution_rate is not None:
         computed = s.expenditure_yuan / s.budget_adjusted_yuan * 100

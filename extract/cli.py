@@ -90,7 +90,7 @@ def schema() -> None:
 
 @app.command()
 def evaluate(
-    gold_dir: Path = typer.Argument(..., help="folder with NAME.gold.json beside NAME.txt"),
+    gold_dirs: List[Path] = typer.Argument(..., help="folders with NAME.gold.json beside NAME.txt"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     show_errors: bool = typer.Option(False, "--errors", help="list every miss, false positive and wrong role"),
 ) -> None:
@@ -100,11 +100,12 @@ def evaluate(
     """
     from .evaluate import evaluate as run
 
-    if not gold_dir.exists():
-        _fail(str(gold_dir), "[E001] no such file or folder")
-        raise typer.Exit(2)
+    for gold_dir in gold_dirs:
+        if not gold_dir.exists():
+            _fail(str(gold_dir), "[E001] no such file or folder")
+            raise typer.Exit(2)
     try:
-        ev = run(gold_dir)
+        ev = run(gold_dirs)
     except ReportxError as e:
         typer.echo(f"reportx: {e}", err=True)
         raise typer.Exit(1)

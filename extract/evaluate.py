@@ -144,9 +144,11 @@ def text_for(gold_path: Path, gold: dict) -> Path:
     return gold_path.with_name(gold_path.name.removesuffix(".gold.json") + ".txt")
 
 
-def evaluate(root: str | Path) -> Evaluation:
+def evaluate(roots: str | Path | list) -> Evaluation:
+    """Score every gold file under one folder or several."""
     ev = Evaluation()
-    for gp in gold_files(Path(root)):
+    roots = [roots] if isinstance(roots, (str, Path)) else roots
+    for gp in [g for root in roots for g in gold_files(Path(root))]:
         gold = json.loads(gp.read_text(encoding="utf-8"))
         report = extract_file(text_for(gp, gold))
         score_report(report, gold, ev)

@@ -986,7 +986,7 @@ class Report:
             wr.amount(self.B, "budget_initial", before=r.choice(["年初预算", "预算安排", "年初预算数为", "年初批复预算"]))
             if self.X:
                 d.w("，年中追加")
-                wr.amount(self.X, "other")
+                wr.amount(self.X, "budget_addition")
             if self.C:
                 d.w("，")
                 wr.amount(self.C, "carryover", before=r.choice(["上年结转资金", "上年结转"]))
@@ -1912,11 +1912,21 @@ class Report:
 # --------------------------------------------------------------------------- writers per format
 
 def write_docx(path: Path, text: str) -> None:
+    import io
+    import zipfile
     from docx import Document
     doc = Document()
     for line in text.split("\n"):
         doc.add_paragraph(line)
-    doc.save(str(path))
+    buf = io.BytesIO()
+    doc.save(buf)
+    # the same bytes on every run: rewrite the package with fixed member timestamps
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, src.read(info.filename))
 
 
 _PDF_READY = False

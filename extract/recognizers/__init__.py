@@ -73,6 +73,8 @@ def run_rules(
             start, end = data.pop("_span", (m.start(), m.end()))
             if rule.get("span") == "from_num":  # the cue word is context, not part of the fact
                 start = m.start("num")
+            elif rule.get("span") == "num":    # only the number (a unit in a cell of its own)
+                start, end = m.start("num"), m.end("num")
             out.append(Candidate(fact_type, start, end, rule["id"], data, order))
     return resolve_overlaps(out)
 

@@ -148,6 +148,8 @@ def role_of(ctx: Context, cell: Cell, kind: str) -> str | None:
     label = d["header_unit"].sub("", cell.header)
     cue = nearest_cue(label, 0, len(label), cue_table(kind))
     role = cue[0] if cue else None
+    if role is None and kind == "percentages" and label.endswith(d["percent"]):
+        return "other"  # the column is a rate of its own (得分率): the row label does not say what it is
     row = _ROW_PREFIX.sub("", cell.row_label)
     if kind == "amounts":
         for word, row_role in d["row_all"].items():
