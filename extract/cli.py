@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -17,6 +18,19 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
 
 def _fail(path: str, message: str) -> None:
     typer.echo(f"reportx: {path}: {message}" if path else f"reportx: {message}", err=True)
+
+
+@contextlib.contextmanager
+def _user_errors(code: int = 2):
+    """Turn library errors a user can fix (bad database, bad option value) into one line and an exit code."""
+    try:
+        yield
+    except ReportxError as e:
+        typer.echo(f"reportx: {e}", err=True)
+        raise typer.Exit(code)
+    except ValueError as e:
+        _fail("", str(e))
+        raise typer.Exit(code)
 
 
 @app.command()
@@ -104,11 +118,8 @@ def evaluate(
         if not gold_dir.exists():
             _fail(str(gold_dir), "[E001] no such file or folder")
             raise typer.Exit(2)
-    try:
+    with _user_errors(1):
         ev = run(gold_dirs)
-    except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
-        raise typer.Exit(1)
     result = ev.as_dict()
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
@@ -144,14 +155,11 @@ def ingest(
     from .ingest import Limits, ingest as run
 
     limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members)
-    try:
+    with _user_errors():
         if quiet or as_json:
             summary = run(list(paths), db, workers=workers, force=force, limits=limits)
         else:
             summary = _ingest_with_progress(run, list(paths), db, workers, force, limits)
-    except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
-        raise typer.Exit(2)
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     elif not quiet:
@@ -208,12 +216,9 @@ def search(
     except InvalidOperation:
         _fail("", "--min-yuan/--max-yuan take a number of yuan, e.g. 1000000")
         raise typer.Exit(2)
-    try:
+    with _user_errors():
         hits = run(db, query, year=year, department=department, kind=kind, role=role,
                    min_yuan=low, max_yuan=high, limit=limit)
-    except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
-        raise typer.Exit(2)
     if as_json:
         for h in hits:
             typer.echo(json.dumps(h.as_dict(), ensure_ascii=False))
@@ -245,14 +250,8 @@ def stats(
     """
     from .stats import stats as run
 
-    try:
+    with _user_errors():
         rows = run(db, by=by)
-    except ValueError as e:
-        _fail("", str(e))
-        raise typer.Exit(2)
-    except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
-        raise typer.Exit(2)
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -302,14 +301,8 @@ def export(
     """
     from .export import export as run
 
-    try:
+    with _user_errors():
         counts = run(db, out_dir, fmt)
-    except ValueError as e:
-        _fail("", str(e))
-        raise typer.Exit(2)
-    except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
-        raise typer.Exit(2)
     for table, n in counts.items():
         typer.echo(f"{out_dir}/{table}.{fmt}: {n} rows")
 
@@ -326,11 +319,9 @@ def serve(
     """
     from .serve import serve as run
 
-    try:
-        raise typer.Exit(run(db, host=host, port=port))
-    except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
-        raise typer.Exit(2)
+    with _user_errors():
+        status = run(db, host=host, port=port)
+    raise typer.Exit(status)
 
 
 def main() -> None:

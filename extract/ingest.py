@@ -224,6 +224,21 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
             progress(summary, source)
 
     try:
+        if workers == 1:
+            # one process does everything: no pool, no pickling (and the baseline for scaling)
+            for item in iter_items(paths, limits):
+                if item.error is not None:
+                    record_error(item.source, item.stage, item.error.code, _error_message(item.error))
+                elif not force and store.has_report(db, hashlib.sha256(item.data).hexdigest()):
+                    summary.bytes += len(item.data)
+                    summary.skipped += 1
+                else:
+                    summary.bytes += len(item.data)
+                    finish(item.source, process(item.source, item.data))
+                    continue
+                if progress:
+                    progress(summary, item.source)
+            return summary
         with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
             pending: dict[Future, str] = {}
             for item in iter_items(paths, limits):

@@ -20,6 +20,10 @@ from .nlp import tokenizer
 from .normalize import normalize
 
 _WORD = regex.compile(r"[\p{Han}\p{L}\p{N}]")
+_SPLIT = regex.compile(r"[^\p{L}\p{N}\p{M}]+")
+# Ranking a term found in half the dataset costs more than it tells: bm25 ranks at most this many
+# matching sentences (the first found); rarer terms are ranked over all their matches.
+RANK_CAP = 1000
 
 
 @dataclass
@@ -42,10 +46,11 @@ class Hit:
 
 
 def query_terms(query: str) -> list[str]:
-    """The words of a query as the index has them: jieba words, lower-cased, punctuation dropped."""
+    """The words of a query as the index has them: jieba words, lower-cased, split where SQLite's
+    unicode61 tokenizer splits (60.28 -> 60, 28), punctuation dropped."""
     text = normalize(query).text
-    words = [w.strip().lower() for w in tokenizer().lcut(text)]
-    return [w for w in words if w and _WORD.search(w)]
+    words = [w.lower() for w in tokenizer().lcut(text)]
+    return [part for w in words for part in _SPLIT.split(w) if part and _WORD.search(part)]
 
 
 def _fts_phrase(term: str) -> str:
@@ -80,19 +85,16 @@ def search(db_path, query: str, year: int | None = None, department: str | None 
 def _run(db: sqlite3.Connection, method: str, table: str | None, match: str, year, department, kind, role,
          min_yuan, max_yuan, limit) -> list[Hit]:
     where, args = [], []
+    columns = 's.report_id, r.source, r.department, r.year, r.report_kind, s.section, s.text, s."start", s."end"'
     if table:
-        sql = (f"SELECT s.report_id, r.source, r.department, r.year, r.report_kind, s.section, s.text, "
-               f's."start", s."end" FROM {table} JOIN sentences s ON s.id = {table}.rowid '
+        sql = (f"SELECT {columns}, bm25({table}) AS score FROM {table} JOIN sentences s ON s.id = {table}.rowid "
                f"JOIN reports r ON r.id = s.report_id")
         where.append(f"{table} MATCH ?")
         args.append(match)
-        order = f"bm25({table})"
     else:
-        sql = ('SELECT s.report_id, r.source, r.department, r.year, r.report_kind, s.section, s.text, '
-               's."start", s."end" FROM sentences s JOIN reports r ON r.id = s.report_id')
+        sql = f"SELECT {columns}, s.id AS score FROM sentences s JOIN reports r ON r.id = s.report_id"
         where.append("s.text LIKE ? ESCAPE '\\'")
         args.append("%" + match.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        order = "r.year DESC, s.id"
     if year is not None:
         where.append("r.year = ?")
         args.append(year)
@@ -130,13 +132,18 @@ def _run(db: sqlite3.Connection, method: str, table: str | None, match: str, yea
         else:
             where.append(amount_sql)
             args.extend(amount_args)
-    sql += " WHERE " + " AND ".join(where) + f" ORDER BY {order} LIMIT ?"
+    sql += " WHERE " + " AND ".join(where)
+    if table:
+        # rank within the first RANK_CAP matches (filters applied), best first
+        sql = f"SELECT * FROM ({sql} LIMIT {RANK_CAP}) ORDER BY score LIMIT ?"
+    else:
+        sql += " ORDER BY s.id LIMIT ?"   # scan order: stops at the first `limit` hits
     args.append(limit)
     try:
         rows = db.execute(sql, args).fetchall()
     except sqlite3.OperationalError:
         return []   # a query FTS5 cannot parse: the next method gets its turn
-    return [Hit(*row, method=method) for row in rows]
+    return [Hit(*row[:-1], method=method) for row in rows]
 
 
 def _marked(hits: list[Hit], needle: str, terms: list[str]) -> list[Hit]:
