@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 import time
@@ -28,6 +29,7 @@ from .models import FACT_TYPES
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024   # uncompressed bytes read from one archive
 DEFAULT_ZIP_MAX_MEMBERS = 20_000
+WORKER_TASKS = 1500
 from .readers import SUFFIXES as READABLE
 
 
@@ -239,7 +241,10 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
                 if progress:
                     progress(summary, item.source)
             return summary
-        with ProcessPoolExecutor(max_workers=workers, initializer=_warm) as pool:
+        # Workers are replaced every WORKER_TASKS reports: spaCy's string store keeps every word it
+        # has seen, so a worker that lived for the whole batch would grow with N.
+        with ProcessPoolExecutor(max_workers=workers, initializer=_warm, max_tasks_per_child=WORKER_TASKS,
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
             pending: dict[Future, str] = {}
             for item in iter_items(paths, limits):
                 if item.error is not None:
