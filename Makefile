@@ -15,7 +15,8 @@ $(VENV)/.installed: pyproject.toml
 # The main job: generate reports in several formats, ingest them with corpora/ into $(DB),
 # then show the summary, the statistics and one search.
 demo: $(VENV)/.installed
-	$(PY) scripts/make_corpus.py 60 corpora/generated --formats txt,gbk,docx,pdf,html
+	$(PY) scripts/make_corpus.py 40 corpora/generated/text --formats txt,gbk
+	$(PY) scripts/make_corpus.py 12 corpora/generated/documents --formats docx,pdf,html --seed 1
 	$(RX) ingest corpora --db $(DB)
 	$(RX) stats --db $(DB)
 	$(RX) stats --db $(DB) --by report_kind

@@ -30,12 +30,18 @@ def run(summary: BudgetSummary, scores: list[Score], grade: str | None) -> list[
         values = {"budget_initial": s.budget_initial_yuan, "carryover": s.carryover_yuan}
         if s.budget_addition_yuan is not None:
             values["budget_addition"] = addition
-        out.append(Check(
-            name="budget_initial_plus_carryover_equals_adjusted",
-            passed=total == s.budget_adjusted_yuan,
-            values={**values, "sum": total, "budget_adjusted": s.budget_adjusted_yuan},
-            message="mid-year additions (追加) are included" if s.budget_addition_yuan is not None else "",
-        ))
+        values.update(sum=total, budget_adjusted=s.budget_adjusted_yuan)
+        passed = total == s.budget_adjusted_yuan
+        message = "mid-year additions (追加) are included" if s.budget_addition_yuan is not None else ""
+        # a report may state the adjusted budget's make-up instead: 当年财政拨款 + 上年结转
+        if not passed and s.appropriation_yuan is not None:
+            by_source = s.appropriation_yuan + s.carryover_yuan
+            values.update(appropriation=s.appropriation_yuan, appropriation_plus_carryover=by_source)
+            if by_source == s.budget_adjusted_yuan:
+                passed = True
+                message = "the adjusted budget equals appropriation + carryover (the initial budget was changed)"
+        out.append(Check(name="budget_initial_plus_carryover_equals_adjusted", passed=passed, values=values,
+                         message=message))
     if s.expenditure_yuan is not None and s.budget_adjusted_yuan and s.execution_rate is not None:
         computed = s.expenditure_yuan / s.budget_adjusted_yuan * 100
         out.append(Check(

@@ -265,20 +265,26 @@ def stats(
         from rich.console import Console
         from rich.table import Table
 
-        t = Table(title=f"reports by {by}")
+        t = Table(title=f"reports by {by} (money in 万元; exact figures with --format csv/json)")
         heads = [("key", by), ("reports", "reports"), ("budget_total_yuan", "budget total"),
                  ("budget_median_yuan", "budget median"), ("expenditure_total_yuan", "spent total"),
                  ("execution_rate_median", "rate median %"), ("execution_rate_min", "rate min %"),
                  ("share_rate_under_90", "share <90%"), ("score_median", "score median"),
                  ("grades", "grades"), ("failed_checks", "failed checks")]
-        for _, h in heads:
-            t.add_column(h, overflow="fold")
+        for key, h in heads:
+            t.add_column(h, no_wrap=key not in ("key", "grades"), justify="left" if key in ("key", "grades") else "right")
         for r in rows:
-            t.add_row(*[_show(r[k]) for k, _ in heads])
-        Console().print(t)
+            t.add_row(*[_wan(r[k]) if k.endswith("_yuan") else _show(r[k]) for k, _ in heads])
+        Console(width=None if sys.stdout.isatty() else 160).print(t)
     else:
         _fail("", "--format must be table, csv or json")
         raise typer.Exit(2)
+
+
+def _wan(v) -> str:
+    from decimal import Decimal
+
+    return "-" if v is None else f"{Decimal(v) / 10000:,.2f}"
 
 
 def _show(v) -> str:
