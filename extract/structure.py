@@ -60,7 +60,7 @@ def _compiled():
     kinds = [(kind, kw) for kind, kws in data["report_kinds"].items() for kw in kws]
     org = patterns.alternation(data["org_suffixes"])
     dept = regex.compile(
-        r"(?P<dept>[\p{Han}（）()]{2,40}?(?:" + org + r"))"
+        r"(?P<dept>[\p{Han}A-Za-z（）()]{2,40}?(?:" + org + r"))"
         r"(?=部门|单位|项目|整体|预算|决算|绩效|本级|机关|关于|年度|$)"
     )
     return {
@@ -70,6 +70,8 @@ def _compiled():
         "dept": dept,
         "year": regex.compile(data["year_pattern"]),
         "meta": tuple(data["metadata_prefixes"]),
+        "field": regex.compile(r"^\s*(?:" + patterns.alternation(data["department_fields"])
+                               + r")\s*[|:：\t]\s*(?P<v>[^|\t\n]{2,40})", regex.M),
         "publisher": regex.compile(r"^\s*(?:" + patterns.alternation(data["publisher_prefixes"]) + r")\s*[:：]\s*(\S+)"),
         "title_kw": regex.compile(patterns.alternation(data["title_keywords"])),
         "title_stop": regex.compile(data["title_stops"]),
@@ -135,6 +137,12 @@ def _title(text: str, spans, st: Structure, c) -> None:
         if m and m.group(1):
             st.year = int(m.group(1))
     if st.department is None:
+        for m in c["field"].finditer(text, 0, spans[min(len(spans), 60) - 1][1]):
+            value = m.group("v").strip()
+            if c["org_end"].search(value):
+                st.department = value
+                break
+    if st.department is None:
         for a, b in spans[:40]:
             m = c["publisher"].match(text[a:b])
             if m and c["org_end"].search(m.group(1)):
@@ -154,7 +162,7 @@ def _title_part(line: str, c) -> bool:
     """A short line that can head a title: the unit's name, or a year with the project's name."""
     if len(line) > 40 or _is_meta(line, c) or line.endswith(("：", ":", "。", "，", "；")):
         return False
-    if not regex.fullmatch(r"[\p{Han}0-9（）()“”\s]+", line):
+    if not regex.fullmatch(r"[\p{Han}A-Za-z0-9（）()“”\s]+", line):
         return False
     return bool(c["org_end"].search(line) or c["year"].search(line))
 
