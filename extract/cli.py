@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -22,14 +23,21 @@ def _fail(path: str, message: str) -> None:
 
 @contextlib.contextmanager
 def _user_errors(code: int = 2):
-    """Turn library errors a user can fix (bad database, bad option value) into one line and an exit code."""
+    """Errors a user can act on (bad database, bad option, unwritable folder) become one line and an
+    exit code; anything else is our bug, said in one line too."""
     try:
         yield
     except ReportxError as e:
         typer.echo(f"reportx: {e}", err=True)
         raise typer.Exit(code)
-    except ValueError as e:
-        _fail("", str(e))
+    except OSError as e:
+        _fail(e.filename or "", e.strerror or str(e))
+        raise typer.Exit(code)
+    except sqlite3.Error as e:
+        _fail("", f"[E020] database error: {e}")
+        raise typer.Exit(code)
+    except Exception as e:
+        _fail("", f"[E999] internal error ({type(e).__name__}: {e}); please report it")
         raise typer.Exit(code)
 
 
@@ -86,6 +94,9 @@ def summarize(
         except ReportxError as e:
             failed += 1
             typer.echo(f"reportx: {e}", err=True)
+        except Exception as e:  # a bug of ours: one line, the other files go on
+            failed += 1
+            _fail(str(f), f"[E999] internal error ({type(e).__name__}: {e}); please report it")
     typer.echo(summary(reports))
     if failed:
         raise typer.Exit(1)
@@ -214,7 +225,9 @@ def search(
         low = Decimal(min_yuan) if min_yuan is not None else None
         high = Decimal(max_yuan) if max_yuan is not None else None
     except InvalidOperation:
-        _fail("", "--min-yuan/--max-yuan take a number of yuan, e.g. 1000000")
+        low = high = Decimal("NaN")
+    if any(v is not None and not v.is_finite() for v in (low, high)):
+        _fail("", "[E013] --min-yuan/--max-yuan take a number of yuan, e.g. 1000000")
         raise typer.Exit(2)
     with _user_errors():
         hits = run(db, query, year=year, department=department, kind=kind, role=role,
@@ -261,7 +274,10 @@ def stats(
         w.writerow(rows[0].keys() if rows else ["key"])
         for r in rows:
             w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r.values()])
-    elif fmt == "table":
+    elif fmt != "table":
+        _fail("", "[E013] --format must be table, csv or json")
+        raise typer.Exit(2)
+    else:
         from rich.console import Console
         from rich.table import Table
 
@@ -276,9 +292,6 @@ def stats(
         for r in rows:
             t.add_row(*[_wan(r[k]) if k.endswith("_yuan") else _show(r[k]) for k, _ in heads])
         Console(width=None if sys.stdout.isatty() else 160).print(t)
-    else:
-        _fail("", "--format must be table, csv or json")
-        raise typer.Exit(2)
 
 
 def _wan(v) -> str:

@@ -69,3 +69,27 @@ class ConverterMissing(ReportxError):
     """A legacy .doc file and neither antiword nor LibreOffice (soffice) is on PATH."""
 
     code = "E011"
+
+
+class UnsafeArchive(ReportxError):
+    """A zip member outside the archive, too many members, or too much unpacked data."""
+
+    code = "E012"
+
+
+class UsageError(ReportxError):
+    """An option value the library cannot use (an unknown --by key, a non-finite amount)."""
+
+    code = "E013"
+
+
+class DatabaseError(ReportxError):
+    """A dataset file that is missing, foreign, newer than this reportx, or cannot be opened."""
+
+    code = "E020"
+
+
+class WriteFailed(ReportxError):
+    """A report that could not be stored (recorded in `errors`; the batch goes on)."""
+
+    code = "E021"

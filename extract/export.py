@@ -1,6 +1,6 @@
 """Export every table of the dataset to Parquet, CSV or JSON Lines, streaming in batches.
 
-Decimal columns (value_yuan, rates, scores …) stay exact: Parquet gets decimal128(38, 6), CSV and
+Decimal columns (value_yuan, rates, scores …) stay exact: Parquet gets decimal128(38, 10), CSV and
 JSON Lines get the decimal strings as stored.
 """
 
@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import store
+from .errors import UsageError
 
 TABLES = ("reports", "amounts", "percentages", "counts", "staffing", "events", "scores", "checks",
           "sentences", "errors")
@@ -29,7 +30,7 @@ BATCH = 5000
 def export(db_path, out_dir, fmt: str = "parquet") -> dict[str, int]:
     """Write OUT_DIR/<table>.<ext> for every table; returns rows written per table."""
     if fmt not in ("parquet", "csv", "jsonl"):
-        raise ValueError("format must be parquet, csv or jsonl")
+        raise UsageError("--format must be parquet, csv or jsonl")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     db = store.connect(db_path, create=False)
@@ -78,7 +79,7 @@ def _parquet(cur, columns, types, path: Path) -> int:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    arrow = {"DECIMAL": pa.decimal128(38, 6), "INTEGER": pa.int64()}
+    arrow = {"DECIMAL": pa.decimal128(38, 10), "INTEGER": pa.int64()}
     schema = pa.schema([(c, arrow.get(types[c], pa.string())) for c in columns])
     n = 0
     with pq.ParquetWriter(str(path), schema) as writer:

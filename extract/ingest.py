@@ -17,13 +17,14 @@ import sqlite3
 import time
 import zipfile
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
 from . import __version__, store
-from .errors import InputNotFound, InputTooLarge, ReportxError, UnsupportedFormat
+from .errors import InputNotFound, InputTooLarge, ReportxError, UnsafeArchive, UnsupportedFormat, WriteFailed
 from .models import FACT_TYPES
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -31,10 +32,6 @@ DEFAULT_ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024   # uncompressed bytes read from 
 DEFAULT_ZIP_MAX_MEMBERS = 20_000
 WORKER_TASKS = 1500
 from .readers import SUFFIXES as READABLE
-
-
-class UnsafeArchive(ReportxError):
-    code = "E012"
 
 
 @dataclass(frozen=True)
@@ -51,7 +48,6 @@ class Item:
     source: str
     data: bytes | None = None
     error: ReportxError | None = None
-    stage: str = "read"
 
 
 @dataclass
@@ -82,11 +78,33 @@ def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
             p = Path(m)
             if p.is_dir():
                 for f in sorted(p.rglob("*")):
-                    suffix = f.suffix.lower()
-                    if f.is_file() and suffix and (suffix in READABLE or suffix == ".zip"):
+                    if f.is_file() and _walkable(f.name):
                         yield from _file_items(f, limits)
             else:
                 yield from _file_items(p, limits)
+
+
+# Walking a folder takes report formats only: a README.md or a file with no suffix is read when
+# named on the command line, never picked up by a walk.
+WALK_SKIP = {"", ".md"}
+
+
+def _walkable(name: str) -> bool:
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix not in WALK_SKIP and (suffix in READABLE or suffix == ".zip")
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name; archives made on Chinese Windows store GBK names without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    raw = info.filename.encode("cp437", errors="replace")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _file_items(p: Path, limits: Limits) -> Iterator[Item]:
@@ -123,8 +141,9 @@ def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
             return
         total = 0
         for info in members:
-            member = f"{name}!{info.filename}"
-            pure = PurePosixPath(info.filename.replace("\\", "/"))
+            filename = _member_name(info)
+            member = f"{name}!{filename}"
+            pure = PurePosixPath(filename.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
                 yield Item(member, error=UnsafeArchive("member path points outside the archive; skipped", member))
                 continue
@@ -132,7 +151,7 @@ def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
             if suffix == ".zip":
                 yield Item(member, error=UnsupportedFormat("archives inside archives are not opened", member))
                 continue
-            if not suffix or suffix not in READABLE:
+            if not _walkable(pure.name):
                 continue
             if info.file_size > limits.max_bytes:
                 yield Item(member, error=InputTooLarge(
@@ -175,6 +194,9 @@ def process(source: str, data: bytes) -> dict:
         doc = read_bytes(source, data)
     except ReportxError as e:
         return {"error": _error_message(e), "code": e.code, "stage": "read"}
+    except Exception as e:  # a reader bug: recorded, the batch goes on
+        return {"error": f"internal error reading ({type(e).__name__}: {e}); please report it", "code": "E999",
+                "stage": "read"}
     try:
         report = extract_text(doc.text, source=source, data=data, encoding=doc.encoding)
         rows = sentence_rows(doc.text)
@@ -182,13 +204,6 @@ def process(source: str, data: bytes) -> dict:
         return {"error": f"internal error ({type(e).__name__}: {e}); please report it", "code": "E999",
                 "stage": "extract"}
     return {"report": report, "text": doc.text, "format": doc.format, "sentences": rows}
-
-
-def _result(fut: Future) -> dict:
-    try:
-        return fut.result()
-    except Exception as e:  # the worker died (killed, out of memory): the file is reported, not lost
-        return {"error": f"worker failed ({type(e).__name__}: {e})", "code": "E998", "stage": "extract"}
 
 
 def _error_message(e: ReportxError) -> str:
@@ -199,11 +214,19 @@ def _error_message(e: ReportxError) -> str:
 
 def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, force: bool = False,
            limits: Limits = Limits(), progress: Callable[[Summary, str], None] | None = None) -> Summary:
-    """Ingest every document under `paths` into the database; returns what happened."""
+    """Ingest every document under `paths` into the database; returns what happened.
+
+    No single file can stop the batch: read errors, extraction bugs, a worker killed mid-file and
+    a report that cannot be stored each become a row of `errors` and a line of the summary.
+    """
     started = time.perf_counter()
     db = store.connect(db_path)
     summary = Summary()
     workers = max(1, workers or os.cpu_count() or 1)
+
+    def report(source: str) -> None:
+        if progress:
+            progress(summary, source)
 
     def record_error(source: str, stage: str, code: str | None, message: str) -> None:
         summary.failed += 1
@@ -214,59 +237,111 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
         if "error" in result:
             record_error(source, result["stage"], result["code"], result["error"])
         else:
-            written = store.write_report(db, result["report"], result["text"], result["format"],
-                                         result["sentences"], __version__, replace=force)
-            if written:
-                summary.ingested += 1
-                for t in FACT_TYPES:
-                    summary.facts[t] += len(getattr(result["report"], t))
+            try:
+                written = store.write_report(db, result["report"], result["text"], result["format"],
+                                             result["sentences"], __version__, replace=force)
+            except (sqlite3.Error, OverflowError, ValueError) as e:
+                record_error(source, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
             else:
+                if written:
+                    summary.ingested += 1
+                    for t in FACT_TYPES:
+                        summary.facts[t] += len(getattr(result["report"], t))
+                else:
+                    summary.skipped += 1
+        report(source)
+
+    def todo() -> Iterator[Item]:
+        """Items that need extracting; errors and already-stored files are dealt with here."""
+        for item in iter_items(paths, limits):
+            if item.error is not None:
+                record_error(item.source, "read", item.error.code, _error_message(item.error))
+                report(item.source)
+                continue
+            summary.bytes += len(item.data)
+            if not force and store.has_report(db, hashlib.sha256(item.data).hexdigest()):
                 summary.skipped += 1
-        if progress:
-            progress(summary, source)
+                report(item.source)
+                continue
+            yield item
 
     try:
         if workers == 1:
             # one process does everything: no pool, no pickling (and the baseline for scaling)
-            for item in iter_items(paths, limits):
-                if item.error is not None:
-                    record_error(item.source, item.stage, item.error.code, _error_message(item.error))
-                elif not force and store.has_report(db, hashlib.sha256(item.data).hexdigest()):
-                    summary.bytes += len(item.data)
-                    summary.skipped += 1
-                else:
-                    summary.bytes += len(item.data)
-                    finish(item.source, process(item.source, item.data))
-                    continue
-                if progress:
-                    progress(summary, item.source)
-            return summary
-        # Workers are replaced every WORKER_TASKS reports: spaCy's string store keeps every word it
-        # has seen, so a worker that lived for the whole batch would grow with N.
-        with ProcessPoolExecutor(max_workers=workers, initializer=_warm, max_tasks_per_child=WORKER_TASKS,
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            pending: dict[Future, str] = {}
-            for item in iter_items(paths, limits):
-                if item.error is not None:
-                    record_error(item.source, item.stage, item.error.code, _error_message(item.error))
-                    if progress:
-                        progress(summary, item.source)
-                    continue
-                summary.bytes += len(item.data)
-                digest = hashlib.sha256(item.data).hexdigest()
-                if not force and store.has_report(db, digest):
-                    summary.skipped += 1
-                    if progress:
-                        progress(summary, item.source)
-                    continue
-                pending[pool.submit(process, item.source, item.data)] = item.source
-                if len(pending) >= workers * 4:   # bounded: memory stays flat however many files
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        finish(pending.pop(fut), _result(fut))
-            for fut in list(pending):
-                finish(pending.pop(fut), _result(fut))
+            for item in todo():
+                finish(item.source, process(item.source, item.data))
+        else:
+            _run_pool(todo(), workers, finish)
     finally:
         summary.seconds = time.perf_counter() - started
         db.close()
     return summary
+
+
+def _new_pool(workers: int) -> ProcessPoolExecutor:
+    # Workers are replaced every WORKER_TASKS reports: spaCy's string store keeps every word it has
+    # seen, so a worker that lived for the whole batch would grow with N.
+    return ProcessPoolExecutor(max_workers=workers, initializer=_warm, max_tasks_per_child=WORKER_TASKS,
+                               mp_context=multiprocessing.get_context("spawn"))
+
+
+_DIED = {"error": "a worker died while extracting this file (killed, or out of memory)", "code": "E998",
+         "stage": "extract"}
+
+
+def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None]) -> None:
+    """Extract in worker processes with at most workers*4 files in flight (memory stays flat).
+
+    When a worker dies, every file in flight is retried alone in a fresh pool, so only the file
+    that kills a worker is reported as failed and nothing else is lost.
+    """
+    pool = _new_pool(workers)
+    pending: dict[Future, Item] = {}
+
+    def isolate(suspects: list[Item]) -> None:
+        nonlocal pool
+        for it in suspects:
+            try:
+                result = pool.submit(process, it.source, it.data).result()
+            except BrokenProcessPool:
+                pool.shutdown(cancel_futures=True)
+                pool = _new_pool(workers)
+                result = _DIED
+            finish(it.source, result)
+
+    def drain(when: str) -> None:
+        nonlocal pool
+        done, _ = wait(pending, return_when=when)
+        broken = []
+        for fut in done:
+            item = pending.pop(fut)
+            try:
+                result = fut.result()
+            except BrokenProcessPool:
+                broken.append(item)
+                continue
+            finish(item.source, result)
+        if broken:
+            broken += pending.values()   # their futures failed with the pool
+            pending.clear()
+            pool.shutdown(cancel_futures=True)
+            pool = _new_pool(workers)
+            isolate(broken)
+
+    try:
+        for item in items:
+            try:
+                pending[pool.submit(process, item.source, item.data)] = item
+            except BrokenProcessPool:
+                suspects = [*pending.values(), item]
+                pending.clear()
+                pool.shutdown(cancel_futures=True)
+                pool = _new_pool(workers)
+                isolate(suspects)
+                continue
+            if len(pending) >= workers * 4:
+                drain(FIRST_COMPLETED)
+        while pending:
+            drain(ALL_COMPLETED)
+    finally:
+        pool.shutdown(cancel_futures=True)

@@ -7,6 +7,7 @@ word the rulers look for, so those words come out as single tokens.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -40,9 +41,13 @@ def user_words() -> list[str]:
 
 
 def _cache_path(jieba_version: str) -> Path | None:
-    """Where the prepared dictionary is kept, keyed by everything that goes into it."""
-    root = os.environ.get("REPORTX_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "reportx")
+    """Where the prepared dictionary is kept, keyed by everything that goes into it (None: no cache)."""
+    home = os.path.expanduser("~")
+    root = os.environ.get("REPORTX_CACHE") or (
+        os.path.join(os.environ["XDG_CACHE_HOME"], "reportx") if os.environ.get("XDG_CACHE_HOME")
+        else os.path.join(home, ".cache", "reportx") if home != "~" else None)
+    if root is None:
+        return None
     digest = hashlib.sha256()
     digest.update(jieba_version.encode())
     digest.update((patterns.PATTERNS_DIR / "jieba_userdict.txt").read_bytes())
@@ -63,26 +68,43 @@ def tokenizer():
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     cache = _cache_path(getattr(jieba, "__version__", "?"))
-    try:
-        with cache.open("rb") as f:
-            tk.FREQ, tk.total = pickle.load(f)
-        tk.initialized = True
-        return tk
-    except Exception:
-        pass
+    if cache is not None and _trusted(cache):
+        try:
+            with cache.open("rb") as f:
+                tk.FREQ, tk.total = pickle.load(f)
+            tk.initialized = True
+            return tk
+        except Exception:
+            pass  # stale or damaged: rebuilt below
     tk.initialize()
     tk.load_userdict(str(patterns.PATTERNS_DIR / "jieba_userdict.txt"))
     for word in user_words():
         tk.add_word(word)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as f:
-            pickle.dump((tk.FREQ, tk.total), f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    if cache is not None:
+        _save(cache, (tk.FREQ, tk.total))
     return tk
+
+
+def _trusted(path: Path) -> bool:
+    """Only unpickle a file this user wrote and nobody else can change (pickle can run code)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    return st.st_uid == os.getuid() and not st.st_mode & 0o022
+
+
+def _save(path: Path, data) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):  # the cache only speeds things up
+            tmp.unlink()
 
 
 class JiebaTokenizer:

@@ -36,7 +36,7 @@ class Normalized:
 
 
 @functools.cache
-def _compiled() -> tuple[dict[int, str], regex.Pattern]:
+def _compiled() -> tuple[dict[int, str], regex.Pattern, regex.Pattern | None]:
     data = patterns.load("normalize")
     table = {ord(k): v for k, v in data["replace"].items()}
     for c in range(ord("Ａ"), ord("Ｚ") + 1):
@@ -46,16 +46,28 @@ def _compiled() -> tuple[dict[int, str], regex.Pattern]:
     for k, v in table.items():
         if len(v) != 1:
             raise patterns.PatternError(f"replacement for {chr(k)!r} must be one character", "patterns/normalize.yaml")
-    deletions = "|".join(f"(?:{d['pattern']})" for d in data["delete"])
-    return table, regex.compile(deletions)
+    on_replaced = "|".join(f"(?:{d['pattern']})" for d in data["delete"] if d.get("scope") != "original")
+    on_original = "|".join(f"(?:{d['pattern']})" for d in data["delete"] if d.get("scope") == "original")
+    return table, regex.compile(on_replaced), regex.compile(on_original) if on_original else None
 
 
 def normalize(original: str) -> Normalized:
     """Normalize `original`; see patterns/normalize.yaml for every edit."""
-    table, deletions = _compiled()
+    table, deletions, original_deletions = _compiled()
     replaced = original.translate(table)
-    # Deletions are found on the replaced text, whose indexes equal the original's.
+    # Deletions are found on the replaced text, whose indexes equal the original's (a few rules,
+    # marked `scope: original`, need the characters before replacement).
     cuts = [(m.start(), m.end()) for m in deletions.finditer(replaced) if m.end() > m.start()]
+    if original_deletions is not None:
+        extra = [(m.start(), m.end()) for m in original_deletions.finditer(original) if m.end() > m.start()]
+        if extra:
+            merged: list[tuple[int, int]] = []
+            for a, b in sorted(cuts + extra):
+                if merged and a <= merged[-1][1]:
+                    merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+                else:
+                    merged.append((a, b))
+            cuts = merged
     if not cuts:
         return Normalized(original, replaced, None)
     pieces: list[str] = []

@@ -16,6 +16,7 @@ from decimal import Decimal
 import regex
 
 from . import store
+from .errors import UsageError
 from .nlp import tokenizer
 from .normalize import normalize
 
@@ -61,6 +62,9 @@ def search(db_path, query: str, year: int | None = None, department: str | None 
            kind: str | None = None, role: str | None = None, min_yuan: Decimal | None = None,
            max_yuan: Decimal | None = None, limit: int = 20) -> list[Hit]:
     """Ranked sentences matching `query`, with the filters applied in SQL."""
+    for bound in (min_yuan, max_yuan):
+        if bound is not None and not Decimal(bound).is_finite():
+            raise UsageError("--min-yuan/--max-yuan must be finite numbers of yuan")
     db = store.connect(db_path, create=False)
     try:
         terms = query_terms(query)
@@ -141,8 +145,10 @@ def _run(db: sqlite3.Connection, method: str, table: str | None, match: str, yea
     args.append(limit)
     try:
         rows = db.execute(sql, args).fetchall()
-    except sqlite3.OperationalError:
-        return []   # a query FTS5 cannot parse: the next method gets its turn
+    except sqlite3.OperationalError as e:
+        if "fts5" in str(e) or "syntax error" in str(e):
+            return []   # a query FTS5 cannot parse: the next method gets its turn
+        raise
     return [Hit(*row[:-1], method=method) for row in rows]
 
 

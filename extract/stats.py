@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import store
+from .errors import UsageError
 
 GROUP_KEYS = ("year", "department", "report_kind", "grade", "format")
 LOW_RATE = Decimal(90)
@@ -60,7 +61,7 @@ def _plain(v: Decimal) -> str:
 def stats(db_path, by: str = "year") -> list[dict]:
     """One row per value of `by` (reports without that value are grouped under None)."""
     if by not in GROUP_KEYS:
-        raise ValueError(f"--by must be one of {', '.join(GROUP_KEYS)}")
+        raise UsageError(f"--by must be one of {', '.join(GROUP_KEYS)}")
     db = store.connect(db_path, create=False)
     try:
         groups: dict[object, Group] = {}

@@ -21,15 +21,12 @@ from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable
+from urllib.parse import quote
 
-from .errors import ReportxError
+from .errors import DatabaseError
 from .models import FACT_TYPES, Report
 
 SCHEMA_VERSION = 1
-
-
-class DatabaseError(ReportxError):
-    code = "E020"
 
 
 FACT_COLUMNS: dict[str, list[str]] = {
@@ -99,14 +96,31 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     p = Path(path)
     if not create and not p.exists():
         raise DatabaseError("no such database; create it with `reportx ingest PATH --db FILE`", str(p))
+    if create and not p.parent.is_dir():
+        raise DatabaseError("its folder does not exist", str(p))
     try:
-        db = sqlite3.connect(str(p), timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA foreign_keys=ON")
-        db.execute("PRAGMA synchronous=NORMAL")
+        # readers open read-only: a foreign file is never modified, a read-only file still works
+        target = f"file:{quote(str(p.resolve()))}?mode=ro" if not create else str(p)
+        db = sqlite3.connect(target, timeout=30, isolation_level=None, uri=not create)
+    except sqlite3.Error as e:
+        raise DatabaseError(f"cannot open ({e})", str(p)) from None
+    try:
         version = _version(db)
+        _check_version(db, p, version, create)
+        if create:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as e:
+        db.close()
         raise DatabaseError(f"not a reportx database ({e})", str(p)) from None
+    except DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+def _check_version(db: sqlite3.Connection, p: Path, version: int | None, create: bool) -> None:
     if version is None:
         if not create:
             raise DatabaseError("not a reportx database (no meta table)", str(p))
@@ -120,8 +134,7 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
         raise DatabaseError(f"made by a newer reportx (schema {version}, this one reads up to "
                             f"{SCHEMA_VERSION}); upgrade reportx", str(p))
     elif version < SCHEMA_VERSION:
-        _migrate(db, version)
-    return db
+        raise DatabaseError(f"made by an older reportx (schema {version}); re-ingest into a new file", str(p))
 
 
 def _version(db: sqlite3.Connection) -> int | None:
@@ -133,11 +146,6 @@ def _version(db: sqlite3.Connection) -> int | None:
         return None
     row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
     return int(row[0]) if row else None
-
-
-def _migrate(db: sqlite3.Connection, version: int) -> None:
-    """Bring an older schema up to date; each step is one transaction."""
-    raise DatabaseError(f"schema {version} cannot be upgraded to {SCHEMA_VERSION} in place; re-ingest")
 
 
 def _now() -> str:
@@ -169,9 +177,15 @@ def _cell(value: Any) -> Any:
     return value
 
 
+_INT64 = 2 ** 63 - 1
+
+
 def _cents(value: Decimal) -> int | None:
+    """Exact integer cents for range filters; None when not whole cents or beyond SQLite's int64."""
     cents = value * 100
-    return int(cents) if cents == cents.to_integral_value() else None
+    if cents != cents.to_integral_value() or abs(cents) > _INT64:
+        return None
+    return int(cents)
 
 
 def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, sentences: Iterable[SentenceRow],
@@ -232,7 +246,11 @@ def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, se
 def write_error(db: sqlite3.Connection, path: str, stage: str, code: str | None, message: str) -> None:
     """Record a file that could not be ingested (replacing older errors for the same path)."""
     db.execute("BEGIN IMMEDIATE")
-    db.execute("DELETE FROM errors WHERE path=?", (path,))
-    db.execute("INSERT INTO errors (path, stage, code, message, at) VALUES (?, ?, ?, ?, ?)",
-               (path, stage, code, message, _now()))
-    db.execute("COMMIT")
+    try:
+        db.execute("DELETE FROM errors WHERE path=?", (path,))
+        db.execute("INSERT INTO errors (path, stage, code, message, at) VALUES (?, ?, ?, ?, ?)",
+                   (path, stage, code, message, _now()))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

@@ -53,7 +53,7 @@ def test_arabic_numerals_round_trip(d):
 
 
 FULLWIDTH = str.maketrans("0123456789%.", "０１２３４５６７８９％．")
-NOISE = st.sampled_from(["\u3000", " ", "\u00a0", "[bookmark: _GoBack]", "\u200b", "\ufeff", "\t", "\n"])
+NOISE = st.sampled_from(["\u3000", " ", "\u00a0", "[bookmark: _GoBack]", "\u200b", "\ufeff", "\t", "\n", "\r\n", "\r"])
 
 SENTENCES = [
     "全年共计安排项目预算100万元，其中当年财政拨款100万元，上年结转资金60.28万元，全年支出156.99万元，执行率97.94%。",

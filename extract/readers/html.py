@@ -103,9 +103,12 @@ def _declared_charset(head: bytes) -> str | None:
         return None
     label = (m.group(1) or m.group(2)).decode("ascii", "replace").lower()
     try:
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except LookupError:
         return None
+    if not getattr(info, "_is_text_encoding", True):
+        return None  # charset="hex" / "base64" are codecs, not text encodings
+    name = info.name
     if name.startswith("utf-16") or name.startswith("utf-32"):  # a lie once we are here: no BOM, not UTF-16 text
         return None
     return _SUPERSETS.get(name, name)

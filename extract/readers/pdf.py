@@ -29,7 +29,10 @@ def read(name: str, data: bytes) -> tuple[str, None]:
     _quiet_pdfminer()
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [page.extract_text() or "" for page in pdf.pages]
+            pages = []
+            for page in pdf.pages:
+                pages.append(page.extract_text() or "")
+                page.close()  # drop the page's layout cache: large PDFs stay within a worker's memory
         if not pages:  # pdfminer gives up on a damaged cross-reference table; PDFium repairs it
             pages = _pdfium_pages(data)
         else:
