@@ -89,7 +89,7 @@ class Section(BaseModel):
 class BudgetSummary(BaseModel):
     budget_initial_yuan: Dec | None = None
     carryover_yuan: Dec | None = None
-    budget_addition_yuan: Dec | None = Field(None, description="mid-year additions (追加), summed")
+    budget_addition_yuan: Dec | None = Field(None, description="mid-year addition (追加)")
     appropriation_yuan: Dec | None = Field(None, description="current-year appropriation (当年财政拨款)")
     budget_adjusted_yuan: Dec | None = None
     expenditure_yuan: Dec | None = None

@@ -49,10 +49,14 @@ def parse_number(text: str) -> Decimal | None:
         if i < len(s) and s[i] in "0123456789.,":
             return None
     fraction = ""
+    scale_after = Decimal(1)
     while i < len(s):
         c = s[i]
         if c == "点" and tokens:
             fraction = s[i + 1 :]
+            if fraction and fraction[-1] in large:   # 三点五万 = 3.5 × 万
+                scale_after = Decimal(large[fraction[-1]])
+                fraction = fraction[:-1]
             if not fraction or any(ch not in digits for ch in fraction):
                 return None
             fraction = "".join(str(digits[ch]) for ch in fraction)
@@ -71,7 +75,7 @@ def parse_number(text: str) -> Decimal | None:
         return None
     if fraction:
         value += Decimal("0." + fraction)
-    return value
+    return value * scale_after
 
 
 def _combine(tokens: list[tuple[str, Decimal]], s: str) -> Decimal | None:

@@ -92,7 +92,7 @@ def _summary(facts: dict[str, list]) -> BudgetSummary:
     return BudgetSummary(
         budget_initial_yuan=_most_common(by_role.get("budget_initial", [])),
         carryover_yuan=_most_common(by_role.get("carryover", [])),
-        budget_addition_yuan=sum(set(by_role["budget_addition"])) if by_role.get("budget_addition") else None,
+        budget_addition_yuan=_most_common(by_role.get("budget_addition", [])),
         appropriation_yuan=_most_common(by_role.get("appropriation", [])),
         budget_adjusted_yuan=_most_common(by_role.get("budget_adjusted", [])),
         expenditure_yuan=_most_common(by_role.get("expenditure", [])),

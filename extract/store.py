@@ -24,7 +24,8 @@ from typing import Any, Iterable
 from urllib.parse import quote
 
 from .errors import DatabaseError
-from .models import FACT_TYPES, Report
+from .models import FACT_TYPES, BudgetSummary, Report
+from .numbers import normalize_decimal
 
 SCHEMA_VERSION = 1
 
@@ -34,8 +35,7 @@ FACT_COLUMNS: dict[str, list[str]] = {
 }
 FACT_COLUMNS["staffing"].append("names")
 CHECK_COLUMNS = ["name", "passed", "values_json", "message"]
-SUMMARY_COLUMNS = ["budget_initial_yuan", "carryover_yuan", "budget_adjusted_yuan", "expenditure_yuan",
-                   "execution_rate"]
+SUMMARY_COLUMNS = list(BudgetSummary.model_fields)
 REPORT_COLUMNS = ["id", "source", "format", "encoding", "title", "department", "year", "report_kind", "grade",
                   *SUMMARY_COLUMNS, "chars", "text", "ingested_at", "extractor_version"]
 
@@ -167,8 +167,6 @@ class SentenceRow:
 
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
-        from .numbers import normalize_decimal
-
         return normalize_decimal(value)
     if isinstance(value, bool):
         return int(value)

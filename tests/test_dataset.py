@@ -77,6 +77,11 @@ def test_reingest_is_a_no_op_and_force_replaces(dataset, tmp_path):
     assert forced.ingested == 1
     after = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before}
     assert after == before
+    # the external-content indexes really hold the rows (count(*) alone reads the content table)
+    con.execute("INSERT INTO sentences_fts(sentences_fts, rank) VALUES('integrity-check', 1)")
+    con.execute("INSERT INTO sentences_trigram(sentences_trigram, rank) VALUES('integrity-check', 1)")
+    hits = con.execute("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH '兰洽会'").fetchone()[0]
+    assert hits == con.execute("SELECT count(*) FROM sentences WHERE tokens LIKE '%兰洽会%'").fetchone()[0] > 0
 
 
 # ------------------------------------------------------------------------------- search
@@ -117,7 +122,8 @@ def test_search_filters(dataset):
     assert not search(db, "执行率", year=1999)
     hits = search(db, "签约", min_yuan=Decimal("10000000000"))
     assert hits and all("亿元" in h.text for h in hits)
-    assert all("兰州新区" in (h.department or "") for h in search(db, "执行率", department="兰州新区"))
+    lanzhou = search(db, "执行率", department="兰州新区")
+    assert lanzhou and all("兰州新区" in (h.department or "") for h in lanzhou)
     rate_hits = search(db, "执行率", role="execution_rate")
     assert rate_hits and all("%" in h.text or "％" in h.text for h in rate_hits)
 
@@ -278,6 +284,56 @@ def test_kill_9_mid_run_then_resume_finishes_without_duplicates(tmp_path):
     assert con.execute("SELECT count(*) FROM amounts").fetchone()[0] == 13 * n
     assert con.execute("SELECT count(DISTINCT report_id || seq) FROM amounts").fetchone()[0] == 13 * n
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def _worker_pids(parent: int) -> list[int]:
+    """The pool's worker processes under `parent` (spawned workers run multiprocessing's spawn_main)."""
+    try:
+        with open(f"/proc/{parent}/task/{parent}/children") as f:
+            kids = [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+    out = []
+    for pid in kids:
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if b"spawn_main" in f.read():
+                    out.append(pid)
+        except OSError:
+            pass
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find the workers")
+def test_a_worker_killed_mid_batch_loses_no_file(tmp_path):
+    n = 60
+    folder = tmp_path / "many"
+    _many_reports(folder, n)
+    db = tmp_path / "w.db"
+    proc = subprocess.Popen([sys.executable, "-m", "extract", "ingest", str(folder), "--db", str(db),
+                             "--workers", "2", "--json"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    killed = None
+    deadline = time.time() + 120
+    while killed is None and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        try:
+            stored = sqlite3.connect(db, timeout=1).execute("SELECT count(*) FROM reports").fetchone()[0]
+        except sqlite3.Error:
+            continue
+        workers = _worker_pids(proc.pid)
+        if stored >= 3 and workers:
+            killed = workers[0]
+            os.kill(killed, signal.SIGKILL)
+    out, err = proc.communicate(timeout=600)
+    assert killed is not None and stored < n, "the worker should have been killed mid-batch"
+    assert "Traceback" not in err
+    summary = json.loads(out)
+    assert summary["ingested"] + summary["failed"] == n
+    con = sqlite3.connect(db)
+    stored_now = con.execute("SELECT count(*) FROM reports").fetchone()[0]
+    errors = con.execute("SELECT count(*) FROM errors").fetchone()[0]
+    assert stored_now + errors == n and stored_now == summary["ingested"]
 
 
 # ------------------------------------------------------------------------------- schema versions

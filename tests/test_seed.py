@@ -76,3 +76,27 @@ def test_failed_checks_are_reported():
     assert checks["budget_initial_plus_carryover_equals_adjusted"] is False
     assert checks["execution_rate_matches_expenditure_over_budget"] is False  # 100/150 = 66.67%
     assert checks["grade_consistent_with_score"] is False
+
+
+CONTEXT_FREE = {"money.yuan", "money.wan_yuan", "money.yi_yuan", "money.chinese", "money.range",
+                "money.per_unit", "percent.sign", "percent.chinese", "count.measure"}
+
+
+def _corpus_texts():
+    return sorted(p for p in CORPORA.rglob("*.txt") if p.with_name(p.stem + ".gold.json").exists())
+
+
+@pytest.mark.parametrize("path", _corpus_texts(), ids=lambda p: p.name)
+def test_facts_are_grounded_in_every_corpus_document(path):
+    """Every fact's span is tight and, for context-free rules, re-reads to the same value alone."""
+    from extract import extract_file, extract_text
+
+    report = extract_file(path)
+    text = path.read_text(encoding="utf-8-sig")
+    for kind in FACT_TYPES:
+        for f in getattr(report, kind):
+            assert text[f.start:f.end] == f.text and f.text.strip() == f.text and f.text, f
+            if f.rule in CONTEXT_FREE:
+                again = getattr(extract_text(f.text), kind)
+                value = "value_yuan" if kind == "amounts" else "value"
+                assert [getattr(x, value) for x in again] == [getattr(f, value)], (f.text, again)

@@ -13,6 +13,7 @@ from ..numbers import parse_number
 from . import group, has_cue, number_of, qualifier_of, run_rules, strip_spaces
 
 _SCALE_TAIL = regex.compile(r"[十百千万亿]+$")
+_LARGE_TAIL = regex.compile(r"[万亿萬億]+$")
 _PER_PREFIX = regex.compile(r"^年|[每均]")
 _SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
 
@@ -34,10 +35,15 @@ def _scale(chars: str | None) -> Decimal:
 
 
 def _trailing_scale(num: str) -> str:
-    """The 万/亿 characters at the end of an Arabic-led numeral (60.28万 -> 万); '' for Chinese ones."""
-    if not num or not num[0].isdigit():
-        return ""
-    m = _SCALE_TAIL.search(num)
+    """The 万/亿 (and 千万 …) written at the end of a numeral: 60.28万 -> 万, 一百万 -> 万, 五 -> ''.
+
+    For a Chinese numeral only the large units count (一百 ends in a digit's unit, not a scale)."""
+    if num[0].isdigit():
+        m = _SCALE_TAIL.search(num)
+    else:
+        m = _LARGE_TAIL.search(num)
+        if m and m.start() == 0:
+            return ""
     return m.group() if m else ""
 
 
