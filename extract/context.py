@@ -87,10 +87,6 @@ class Context:
     def sentence_start(self, pos: int) -> int:
         return _last(_SENTENCE_END, self.text, pos)
 
-    def token_at(self, pos: int) -> int:
-        """Index of the token containing normalized position pos."""
-        return max(bisect.bisect_right(self.tok_starts, pos) - 1, 0)
-
     def token_text(self, i: int) -> str:
         return self.text[self.tok_starts[i] : self.tok_ends[i]]
 

@@ -16,7 +16,7 @@ Tables live in patterns/numerals.yaml; this module holds only the algorithm.
 from __future__ import annotations
 
 import functools
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import regex
 
@@ -118,10 +118,3 @@ def normalize_decimal(value: Decimal) -> str:
         return str(value.quantize(Decimal(1)))
     text = format(value.normalize(), "f")
     return text
-
-
-def to_decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text)
-    except (InvalidOperation, TypeError):
-        return None

@@ -27,7 +27,7 @@ def load(name: str) -> dict[str, Any]:
         with path.open(encoding="utf-8") as f:
             data = yaml.safe_load(f)
     except FileNotFoundError:
-        raise PatternError(f"pattern file missing; set REPORTX_PATTERNS to the patterns/ folder", str(path)) from None
+        raise PatternError("pattern file missing; set REPORTX_PATTERNS to the patterns/ folder", str(path)) from None
     except yaml.YAMLError as e:
         raise PatternError(f"invalid YAML: {e}".replace("\n", " "), str(path)) from None
     if not isinstance(data, dict):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Callable
 
 import regex
 
 from .. import patterns
-from ..context import Candidate, Context, nearest_cue, resolve_overlaps
+from ..context import Candidate, Context, resolve_overlaps
 from ..numbers import parse_number
 
 
@@ -70,7 +70,7 @@ def run_rules(
             data = build(ctx, rule, m)
             if data is None:
                 continue
-            start, end = data.pop("_span", (m.start(), m.end()))
+            start, end = m.start(), m.end()
             if rule.get("span") == "from_num":  # the cue word is context, not part of the fact
                 start = m.start("num")
             elif rule.get("span") == "num":    # only the number (a unit in a cell of its own)
@@ -87,10 +87,3 @@ def has_cue(ctx: Context, pos: int, table: dict[str, str], floor: int = 0) -> tu
 def strip_spaces(s: str) -> str:
     """Remove whitespace (PDF spaces inside a matched number); str.split is the fast way."""
     return "".join(s.split())
-
-
-def candidates_all(ctx: Context, recognizers: Iterable) -> list[Candidate]:
-    out: list[Candidate] = []
-    for r in recognizers:
-        out.extend(r(ctx))
-    return out

@@ -15,7 +15,6 @@ import regex
 from .. import patterns
 from ..context import Candidate, Context, resolve_overlaps
 from ..numbers import parse_number
-from . import group
 
 _NAME_TOKEN = regex.compile(r"[\p{Han}A-Za-z·（）()]+|(?:19|20)\d{2}|—")  # 中国—东盟博览会
 _OPEN, _CLOSE = "“\"「『", "”\"」』"
@@ -66,7 +65,6 @@ def _edition_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None
 def _suffix_event(ctx: Context, rule: dict, m: regex.Match) -> Candidate | None:
     d = _data()
     s, e = m.start("suffix"), m.end("suffix")
-    suffix = m.group("suffix")
     starts, ends = ctx.tok_starts, ctx.tok_ends
     last = bisect.bisect_left(ends, e)
     if last >= len(ends) or ends[last] != e:
