@@ -29,13 +29,22 @@ def cue_table(kind: str) -> dict[str, str]:
     return patterns.lookup({role: s["cues"] for role, s in spec.items()})
 
 
+@functools.cache
+def priority_tables(kind: str) -> tuple[dict[str, str], ...]:
+    """Cue tables of the roles with a priority, highest first: each wins anywhere in the clause."""
+    spec = patterns.load("roles")[kind]
+    levels = sorted({s["priority"] for s in spec.values() if s.get("priority")}, reverse=True)
+    return tuple(patterns.lookup({role: s["cues"] for role, s in spec.items() if s.get("priority") == p})
+                 for p in levels)
+
+
 def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
     """Set data['role'] on every fact of `kind` in `facts` (all numeric facts, sorted by start).
 
     The look-back window starts after the previous numeric fact of any type, so the cue of one
     number is never reused for the next (其中财政拨款80万元，其他资金20万元).
     """
-    table = cue_table(kind)
+    table, ranked = cue_table(kind), priority_tables(kind)
     prev_end = 0
     prev_same: Candidate | None = None
     for c in facts:
@@ -43,7 +52,8 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
             prev_same = c  # set by its recognizer (a table header)
         elif c.type == kind:
             role = None
-            cue = ctx.cue(table, ctx.clause_start(c.start, prev_end), c.start)
+            lo = ctx.clause_start(c.start, prev_end)
+            cue = next((hit for t in ranked if (hit := ctx.cue(t, lo, c.start))), None) or ctx.cue(table, lo, c.start)
             if cue:
                 role = cue[0]
             elif prev_same is not None and _LIST_GAP.fullmatch(ctx.text, prev_same.end, c.start):
