@@ -43,7 +43,8 @@ def _user_errors(code: int = 2):
 
 @app.command()
 def extract(
-    files: List[str] = typer.Argument(..., help="report files: .txt (UTF-8, GBK/GB18030, UTF-16), .docx, .pdf, .html, .doc"),
+    files: List[str] = typer.Argument(..., help="report files (.txt in UTF-8, GBK/GB18030 or UTF-16; .docx, .pdf, "
+                                           ".html, .doc), folders (walked) or globs"),
     max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
     indent: Optional[int] = typer.Option(None, help="pretty-print each record (not JSON Lines then)"),
 ) -> None:
@@ -51,9 +52,11 @@ def extract(
 
     Example: reportx extract corpora/seed/*.txt > facts.jsonl
     """
+    from .ingest import expand_paths
     from .pipeline import extract_file
 
     failed = 0
+    files = list(expand_paths(files))
     for path in files:
         try:
             report = extract_file(path, max_bytes=max_bytes)
@@ -83,10 +86,9 @@ def summarize(
     from .pipeline import extract_file
     from .summary import summarize as summary
 
-    from .readers import SUFFIXES
+    from .ingest import expand_paths
 
-    files = [f for p in paths
-             for f in (sorted(x for x in p.rglob("*") if x.suffix.lower() in SUFFIXES and x.suffix) if p.is_dir() else [p])]
+    files = [Path(f) for f in expand_paths([str(p) for p in paths])]
     reports, failed = [], 0
     for f in files:
         try:

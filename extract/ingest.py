@@ -68,6 +68,21 @@ class Summary:
 
 # ------------------------------------------------------------------------------------------ sources
 
+def expand_paths(paths: list[str]) -> Iterator[str]:
+    """Files named, folders walked (report formats only, no archives), globs expanded; in order.
+
+    A name that matches nothing is passed through, so the reader can say it does not exist."""
+    for raw in paths:
+        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        for m in matches or [raw]:
+            p = Path(m)
+            if p.is_dir():
+                yield from (str(f) for f in sorted(p.rglob("*"))
+                            if f.is_file() and _walkable(f.name) and f.suffix.lower() != ".zip")
+            else:
+                yield m
+
+
 def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
     """Every document under `paths` (files, folders recursively, globs, .zip archives), lazily."""
     for raw in paths:

@@ -14,7 +14,7 @@ from typing import Callable
 import regex
 
 from .. import patterns
-from ..context import Candidate, Context, resolve_overlaps
+from ..context import Candidate, Context, nearest_cue, resolve_overlaps
 from ..numbers import parse_number
 
 
@@ -70,6 +70,8 @@ def run_rules(
             data = build(ctx, rule, m)
             if data is None:
                 continue
+            if rule.get("role_from") == "label":  # 年初预算数（万元）：120.5 — the label says what it is
+                data["role"] = label_role(m.group("label"), fact_type)
             start, end = m.start(), m.end()
             if rule.get("span") == "from_num":  # the cue word is context, not part of the fact
                 start = m.start("num")
@@ -77,6 +79,14 @@ def run_rules(
                 start, end = m.start("num"), m.end("num")
             out.append(Candidate(fact_type, start, end, rule["id"], data, order))
     return resolve_overlaps(out)
+
+
+def label_role(label: str, fact_type: str) -> str:
+    """The role a label names (年初预算数 -> budget_initial), 'other' when no cue is in it."""
+    from ..roles import cue_table
+
+    cue = nearest_cue(label, 0, len(label), cue_table(fact_type))
+    return cue[0] if cue else "other"
 
 
 def has_cue(ctx: Context, pos: int, table: dict[str, str], floor: int = 0) -> tuple[str, int, int] | None:
