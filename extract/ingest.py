@@ -201,7 +201,7 @@ def _warm() -> None:
 
 def process(source: str, data: bytes) -> dict:
     """Bytes -> a finished record (runs in a worker). Errors come back as data, never raised."""
-    from .pipeline import extract_text
+    from .pipeline import extract_with_context
     from .sentences import sentence_rows
     from .readers import read_bytes
 
@@ -213,8 +213,8 @@ def process(source: str, data: bytes) -> dict:
         return {"error": f"internal error reading ({type(e).__name__}: {e}); please report it", "code": "E999",
                 "stage": "read"}
     try:
-        report = extract_text(doc.text, source=source, data=data, encoding=doc.encoding)
-        rows = sentence_rows(doc.text)
+        report, ctx = extract_with_context(doc.text, source=source, data=data, encoding=doc.encoding)
+        rows = sentence_rows(ctx)
     except Exception as e:  # a bug of ours: recorded, the batch goes on
         return {"error": f"internal error ({type(e).__name__}: {e}); please report it", "code": "E999",
                 "stage": "extract"}

@@ -31,6 +31,13 @@ _NUMERIC = (
 
 def extract_text(text: str, source: str = "<text>", data: bytes | None = None, encoding: str | None = None) -> Report:
     """Extract every fact of one decoded report text. Pure: same text, same Report."""
+    return extract_with_context(text, source, data, encoding)[0]
+
+
+def extract_with_context(text: str, source: str = "<text>", data: bytes | None = None,
+                         encoding: str | None = None) -> tuple[Report, Context]:
+    """The Report and the analysed text behind it (normalized text, tokens, structure), so that
+    the dataset can index sentences without segmenting the text a second time."""
     norm = normalize(text)
     structure = analyze(norm.text)
     doc = pipeline()(norm.text)
@@ -72,7 +79,7 @@ def extract_text(text: str, source: str = "<text>", data: bytes | None = None, e
         budget_summary=summary,
         sections=sections,
         **facts,
-    )
+    ), ctx
 
 
 def _most_common(values: list[Decimal]) -> Decimal | None:

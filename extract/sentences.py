@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import bisect
+
+from .context import Context
 from .nlp import tokenizer
-from .normalize import normalize
 from .store import SentenceRow
-from .structure import analyze, sentences
+from .structure import sentences
 
 
-def sentence_rows(text: str) -> list[SentenceRow]:
-    """Each sentence of `text`: offsets into `text`, section path, the text, jieba search tokens.
+def search_words(words: list[str]) -> list[str]:
+    """jieba's search mode from already-segmented words: each word, preceded by its 2- and 3-character
+    parts that are dictionary words (招商引资 -> 招商, 引资, 招商引资), as Tokenizer.cut_for_search does."""
+    freq = tokenizer().FREQ
+    out = []
+    for w in words:
+        if len(w) > 2:
+            out.extend(w[i:i + 2] for i in range(len(w) - 1) if freq.get(w[i:i + 2]))
+        if len(w) > 3:
+            out.extend(w[i:i + 3] for i in range(len(w) - 2) if freq.get(w[i:i + 3]))
+        out.append(w)
+    return out
 
-    Tokens come from jieba's search mode on the normalized sentence (so 招商引资 is indexed as
-    招商, 引资 and 招商引资), lower-cased and joined by spaces for SQLite's unicode61 tokenizer.
+
+def sentence_rows(ctx: Context) -> list[SentenceRow]:
+    """Each sentence: offsets into the original text, section path, the text, search tokens.
+
+    Tokens are the pipeline's own jieba tokens (a sentence never splits a jieba block, so they are
+    the sentence's tokens), expanded as in search mode, lower-cased and joined by spaces for SQLite's
+    unicode61 tokenizer.
     """
-    norm = normalize(text)
-    structure = analyze(norm.text)
-    tk = tokenizer()
+    norm, text = ctx.norm, ctx.norm.original
     rows = []
     for s, e in sentences(norm.text):
         start, end = norm.span(s, e)
@@ -26,6 +41,9 @@ def sentence_rows(text: str) -> list[SentenceRow]:
             continue
         start += len(raw) - len(raw.lstrip())
         end = start + len(stripped)
-        words = [w.strip().lower() for w in tk.cut_for_search(norm.text[s:e])]
-        rows.append(SentenceRow(start, end, structure.section_at(s), stripped, " ".join(w for w in words if w)))
+        lo = bisect.bisect_left(ctx.tok_starts, s)
+        hi = bisect.bisect_left(ctx.tok_starts, e)
+        words = [ctx.text[ctx.tok_starts[i]:ctx.tok_ends[i]] for i in range(lo, hi)]
+        words = [w.strip().lower() for w in search_words(words)]
+        rows.append(SentenceRow(start, end, ctx.structure.section_at(s), stripped, " ".join(w for w in words if w)))
     return rows
