@@ -12,9 +12,13 @@ import regex
 from .normalize import Normalized
 from .structure import Structure
 
-# Clause boundaries for cue look-back: punctuation that ends a clause, and line ends (table rows).
-_CLAUSE_END = regex.compile(r"[，,。；;：:！!？?\n|\t]")
-_SENTENCE_END = regex.compile(r"[。；;！!？?\n]")
+@functools.cache
+def _boundaries() -> tuple[regex.Pattern, regex.Pattern]:
+    """Clause and sentence ends (patterns/structure.yaml): where cue look-back stops."""
+    from . import patterns
+
+    data = patterns.load("structure")
+    return regex.compile(data["clause_end"]), regex.compile(data["sentence_end"])
 
 
 @dataclass(slots=True)
@@ -82,10 +86,10 @@ class Context:
 
     def clause_start(self, pos: int, floor: int = 0) -> int:
         """Start of the clause that `pos` is in (after the last ，。；： or line end), not before floor."""
-        return max(_last(_CLAUSE_END, self.text, pos), floor)
+        return max(_last(_boundaries()[0], self.text, pos), floor)
 
     def sentence_start(self, pos: int) -> int:
-        return _last(_SENTENCE_END, self.text, pos)
+        return _last(_boundaries()[1], self.text, pos)
 
     def token_text(self, i: int) -> str:
         return self.text[self.tok_starts[i] : self.tok_ends[i]]

@@ -102,6 +102,9 @@ def _save(path: Path, data) -> None:
         with os.fdopen(fd, "wb") as f:
             pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        for stale in path.parent.glob("jieba-*.pickle"):  # dictionaries of older pattern files
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:
         with contextlib.suppress(OSError):  # the cache only speeds things up
             tmp.unlink()

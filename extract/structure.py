@@ -61,7 +61,7 @@ def _compiled():
     org = patterns.alternation(data["org_suffixes"])
     dept = regex.compile(
         r"(?P<dept>[\p{Han}A-Za-z（）()]{2,40}?(?:" + org + r"))"
-        r"(?=部门|单位|项目|整体|预算|决算|绩效|本级|机关|关于|年度|$)"
+        r"(?=" + patterns.alternation(data["department_followers"]) + r"|$)"
     )
     return {
         "heads": heads,

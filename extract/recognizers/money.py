@@ -15,7 +15,11 @@ from . import group, has_cue, number_of, qualifier_of, run_rules, strip_spaces
 _SCALE_TAIL = regex.compile(r"[十百千万亿]+$")
 _LARGE_TAIL = regex.compile(r"[万亿萬億]+$")
 _PER_PREFIX = regex.compile(r"^年|[每均]")
-_SCALE = {"十": 10, "百": 100, "千": 1000, "万": 10000, "亿": 100000000}
+@functools.cache
+def _scales() -> dict[str, Decimal]:
+    """十 百 千 万 亿 … -> their values, from the numeral tables in patterns/numerals.yaml."""
+    data = patterns.load("numerals")
+    return {c: Decimal(v) for c, v in {**data["small_units"], **data["large_units"]}.items()}
 
 
 @functools.cache
@@ -29,8 +33,9 @@ def _in_money_context(ctx: Context, m: regex.Match) -> bool:
 
 def _scale(chars: str | None) -> Decimal:
     value = Decimal(1)
+    scales = _scales()
     for c in chars or "":
-        value *= _SCALE[c]
+        value *= scales[c]
     return value
 
 
