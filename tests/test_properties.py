@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,14 +78,14 @@ def test_offsets_point_into_the_original(sentence, inserts, fullwidth):
     report = extract_text(text)
     facts = [f for kind in ("amounts", "percentages", "counts", "staffing", "events", "scores")
              for f in getattr(report, kind)]
+    assert facts, "noise must not hide every fact"
     for f in facts:
         assert text[f.start:f.end] == f.text
-        assert f.text.strip() == f.text or f.text in text
+        assert f.text[0] not in " \t\n\u3000\u00a0\u200b\ufeff", f  # spans start on the fact, not the noise
 
 
-@settings(max_examples=30, deadline=None)
-@given(st.sampled_from(SENTENCES), st.booleans())
-def test_fullwidth_digits_give_the_same_values(sentence, _):
+@pytest.mark.parametrize("sentence", SENTENCES)
+def test_fullwidth_digits_give_the_same_values(sentence):
     plain = extract_text(sentence)
     wide = extract_text(sentence.translate(FULLWIDTH))
     assert [a.value_yuan for a in plain.amounts] == [a.value_yuan for a in wide.amounts]

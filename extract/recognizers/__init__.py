@@ -26,26 +26,23 @@ def qualifier_table() -> dict[str, str]:
 def qualifier_of(m: regex.Match) -> str:
     """The qualifier from the pre/mid/post groups; after-number words win (约100万元左右 = approx)."""
     table = qualifier_table()
-    for group in ("post", "mid", "pre"):
-        word = _group(m, group)
+    for name in ("post", "mid", "pre"):
+        word = group(m, name)
         if word:
             return table.get(word, "exact")
     return "exact"
 
 
-def _group(m: regex.Match, name: str) -> str | None:
+def group(m: regex.Match, name: str) -> str | None:
+    """The text of a named group, or None when the rule has no such group or it did not take part."""
     try:
         return m.group(name)
     except IndexError:
         return None
 
 
-def group(m: regex.Match, name: str) -> str | None:
-    return _group(m, name)
-
-
 def number_of(m: regex.Match, name: str = "num") -> Decimal | None:
-    text = _group(m, name)
+    text = group(m, name)
     if text is None:
         return None
     return parse_number(strip_spaces(text))

@@ -9,7 +9,7 @@ import regex
 
 from .. import patterns
 from ..context import Candidate, Context
-from . import has_cue, number_of, run_rules
+from . import group, has_cue, number_of, run_rules
 
 
 @functools.cache
@@ -25,10 +25,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     value = number_of(m)
     if value is None:
         return None
-    try:
-        label = m.group("label")
-    except IndexError:
-        label = None
+    label = group(m, "label")
     if label is None:
         cue = has_cue(ctx, m.start(), _kinds())
         if cue is None:
