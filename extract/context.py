@@ -66,7 +66,7 @@ class Context:
         """nearest_cue(self.text, lo, hi, table), from one scan of the whole text per table."""
         found = self.cache.get(id(table))
         if found is None:
-            rx = cue_matcher(tuple(sorted(table)))
+            rx = cue_matcher(table)
             hits = sorted((m.end(), m.end() - m.start(), m.start(), m.group())
                           for m in rx.finditer(self.text, overlapped=True))
             found = self.cache[id(table)] = ([h[0] for h in hits], hits)
@@ -120,11 +120,30 @@ def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:
     return sorted(kept, key=lambda c: c.start)
 
 
-@functools.cache
-def cue_matcher(words: tuple[str, ...]) -> regex.Pattern:
-    from .patterns import alternation
+_MATCHERS: dict[int, tuple[dict[str, str], regex.Pattern]] = {}
 
-    return regex.compile(alternation(list(words)))
+
+def cue_matcher(table: dict[str, str]) -> regex.Pattern:
+    """One compiled alternation per cue table (tables are built once per process, so keyed by identity;
+    the table is kept alongside so an id is never reused for another table)."""
+    hit = _MATCHERS.get(id(table))
+    if hit is None or hit[0] is not table:
+        from .patterns import alternation
+
+        hit = _MATCHERS[id(table)] = (table, regex.compile(alternation(list(table))))
+    return hit[1]
+
+
+def most_common(values: list):
+    """The most often stated value; the first stated one on a tie (reports repeat their key figures)."""
+    if not values:
+        return None
+    counts: dict = {}
+    first: dict = {}
+    for i, v in enumerate(values):
+        counts[v] = counts.get(v, 0) + 1
+        first.setdefault(v, i)
+    return max(counts, key=lambda v: (counts[v], -first[v]))
 
 
 def nearest_cue(text: str, lo: int, hi: int, table: dict[str, str]) -> tuple[str, int, int] | None:
@@ -132,7 +151,7 @@ def nearest_cue(text: str, lo: int, hi: int, table: dict[str, str]) -> tuple[str
 
     Cues are found at every start position (overlapping), so 上年结转 inside 上年结转资金 is seen.
     """
-    rx = cue_matcher(tuple(sorted(table)))
+    rx = cue_matcher(table)
     best = None
     for m in rx.finditer(text, lo, hi, overlapped=True):
         key = (m.end(), m.end() - m.start())

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter
 from decimal import Decimal
 
 from . import checks, roles
-from .context import Candidate, Context, resolve_overlaps
+from .context import Candidate, Context, most_common, resolve_overlaps
 from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
@@ -82,14 +81,6 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     ), ctx
 
 
-def _most_common(values: list[Decimal]) -> Decimal | None:
-    """The most frequent value; the first stated one on a tie (reports repeat their key figures)."""
-    if not values:
-        return None
-    counts = Counter(values)
-    return max(values, key=lambda v: (counts[v], -values.index(v)))
-
-
 def _summary(facts: dict[str, list]) -> BudgetSummary:
     by_role: dict[str, list[Decimal]] = {}
     for a in facts["amounts"]:
@@ -97,13 +88,13 @@ def _summary(facts: dict[str, list]) -> BudgetSummary:
             by_role.setdefault(a.role, []).append(a.value_yuan)
     rates = [p.value for p in facts["percentages"] if p.role == "execution_rate" and p.qualifier == "exact"]
     return BudgetSummary(
-        budget_initial_yuan=_most_common(by_role.get("budget_initial", [])),
-        carryover_yuan=_most_common(by_role.get("carryover", [])),
-        budget_addition_yuan=_most_common(by_role.get("budget_addition", [])),
-        appropriation_yuan=_most_common(by_role.get("appropriation", [])),
-        budget_adjusted_yuan=_most_common(by_role.get("budget_adjusted", [])),
-        expenditure_yuan=_most_common(by_role.get("expenditure", [])),
-        execution_rate=_most_common(rates),
+        budget_initial_yuan=most_common(by_role.get("budget_initial", [])),
+        carryover_yuan=most_common(by_role.get("carryover", [])),
+        budget_addition_yuan=most_common(by_role.get("budget_addition", [])),
+        appropriation_yuan=most_common(by_role.get("appropriation", [])),
+        budget_adjusted_yuan=most_common(by_role.get("budget_adjusted", [])),
+        expenditure_yuan=most_common(by_role.get("expenditure", [])),
+        execution_rate=most_common(rates),
     )
 
 

@@ -18,6 +18,11 @@ from . import patterns
 from .numbers import parse_number
 
 
+_NAME_LINE = regex.compile(r"[\p{Han}（）()]+")             # a signature line: the unit's name alone
+_TITLE_PART = regex.compile(r"[\p{Han}A-Za-z0-9（）()“”\s]+")
+_NOT_DIGIT = regex.compile(r"[^0-9一二三四五六七八九十]")   # 第一部分 / （十二） -> its number
+
+
 @dataclass(slots=True)
 class Heading:
     label: str
@@ -153,7 +158,7 @@ def _title(text: str, spans, st: Structure, c) -> None:
         tail = [(a, b) for a, b in spans if text[a:b].strip()][-3:]
         for a, b in reversed(tail):
             line = text[a:b].strip()
-            if 3 <= len(line) <= 30 and c["org_end"].search(line) and regex.fullmatch(r"[\p{Han}（）()]+", line):
+            if 3 <= len(line) <= 30 and c["org_end"].search(line) and _NAME_LINE.fullmatch(line):
                 st.department = line
                 break
 
@@ -162,7 +167,7 @@ def _title_part(line: str, c) -> bool:
     """A short line that can head a title: the unit's name, or a year with the project's name."""
     if len(line) > 40 or _is_meta(line, c) or line.endswith(("：", ":", "。", "，", "；")):
         return False
-    if not regex.fullmatch(r"[\p{Han}A-Za-z0-9（）()“”\s]+", line):
+    if not _TITLE_PART.fullmatch(line):
         return False
     return bool(c["org_end"].search(line) or c["year"].search(line))
 
@@ -191,7 +196,7 @@ def _headings(text: str, spans, st: Structure, c) -> list[Heading]:
             if not m or m.end() >= len(line.rstrip()):
                 continue
             label = m.group(1).strip()
-            digits = regex.sub(r"[^0-9一二三四五六七八九十]", "", label.replace("第", ""))
+            digits = _NOT_DIGIT.sub("", label.replace("第", ""))
             number = parse_number(digits)
             number = int(number) if number is not None else None
             if level == 3 and number is not None:

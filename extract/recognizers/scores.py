@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import functools
-from collections import Counter
 
 import regex
 
 from .. import patterns
-from ..context import Candidate, Context
+from ..context import Candidate, Context, most_common
 from . import group, has_cue, number_of, run_rules
 
 
@@ -47,8 +46,4 @@ def _grade_rules() -> list[tuple[str, regex.Pattern]]:
 
 def grade(ctx: Context) -> str | None:
     """The stated grade; when a report states several, the most frequent (first on a tie)."""
-    found = [m.group("grade") for _, rx in _grade_rules() for m in rx.finditer(ctx.text)]
-    if not found:
-        return None
-    counts = Counter(found)
-    return max(found, key=lambda g: (counts[g], -found.index(g)))
+    return most_common([m.group("grade") for _, rx in _grade_rules() for m in rx.finditer(ctx.text)])

@@ -11,6 +11,9 @@ from ..context import Candidate, Context
 from . import number_of, run_rules
 
 
+_NAME_SEP = regex.compile(r"[、，,]")   # 办公室、联络协作科、…
+
+
 @functools.cache
 def _labels() -> dict[str, str]:
     return patterns.lookup(patterns.load("staffing")["labels"])
@@ -31,7 +34,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     if role == "internal_units":
         n = _names_rx().match(ctx.text, m.end())
         if n:
-            names = [x.strip(" ：:，,") for x in regex.split(r"[、，,]", n.group("names"))]
+            names = [x.strip(" ：:，,") for x in _NAME_SEP.split(n.group("names"))]
             names = [x for x in names if 1 < len(x) <= 20]
             if names and len(names) == int(value):
                 data["names"] = names
