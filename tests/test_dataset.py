@@ -248,23 +248,37 @@ def _many_reports(folder: Path, n: int) -> None:
         (folder / f"r{i:03d}.txt").write_text(text + f"\n附注{i}：补充说明第{i}号。\n", encoding="utf-8")
 
 
+def _stored(db: Path) -> int:
+    """Reports committed so far by a running ingest (0 while the database is being created or locked)."""
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(db, timeout=1)
+        try:
+            return con.execute("SELECT count(*) FROM reports").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def _start_ingest(folder: Path, db: Path, *options: str, **popen) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "extract", "ingest", str(folder), "--db", str(db),
+                             "--workers", "2", *options], cwd=ROOT, **popen)
+
+
 def test_kill_9_mid_run_then_resume_finishes_without_duplicates(tmp_path):
     n = 80
     folder = tmp_path / "many"
     _many_reports(folder, n)
     db = tmp_path / "k.db"
-    proc = subprocess.Popen([sys.executable, "-m", "extract", "ingest", str(folder), "--db", str(db),
-                             "--workers", "2", "--quiet"], cwd=ROOT, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = _start_ingest(folder, db, "--quiet", start_new_session=True,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     stored = 0
     while time.time() < deadline and stored < 5:
         time.sleep(0.2)
-        if db.exists():
-            try:
-                stored = sqlite3.connect(db, timeout=1).execute("SELECT count(*) FROM reports").fetchone()[0]
-            except sqlite3.OperationalError:
-                stored = 0
+        stored = _stored(db)
     os.killpg(proc.pid, signal.SIGKILL)     # the writer and its workers, mid-run
     proc.wait()
     assert 5 <= stored < n, "the run should have been killed part-way"
@@ -310,17 +324,13 @@ def test_a_worker_killed_mid_batch_loses_no_file(tmp_path):
     folder = tmp_path / "many"
     _many_reports(folder, n)
     db = tmp_path / "w.db"
-    proc = subprocess.Popen([sys.executable, "-m", "extract", "ingest", str(folder), "--db", str(db),
-                             "--workers", "2", "--json"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = _start_ingest(folder, db, "--json", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     killed = None
+    stored = 0
     deadline = time.time() + 120
     while killed is None and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
-        try:
-            stored = sqlite3.connect(db, timeout=1).execute("SELECT count(*) FROM reports").fetchone()[0]
-        except sqlite3.Error:
-            continue
+        stored = _stored(db)
         workers = _worker_pids(proc.pid)
         if stored >= 3 and workers:
             killed = workers[0]
