@@ -70,6 +70,41 @@ class Score(Fact):
     kind: Literal["total", "indicator", "max"]
 
 
+Op = Literal["=", "≥", "≤", ">", "<"]
+
+
+class IndicatorValue(BaseModel):
+    """A target or actual value of an indicator row as written, and what it says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str = Field(description="the cell or phrase as written: source[start:end]")
+    start: int
+    end: int
+    op: Op | None = Field(None, description="the comparison of a target (≥95% -> ≥); null when none is written")
+    value: Dec | None = Field(None, description="the number; null for a qualitative value (有效提升)")
+    unit: str | None = Field(None, description="the unit after the number (%, 人次, 万元) or from a 度量单位 cell")
+
+
+class Indicator(Fact):
+    """One performance-indicator row (三级指标) of a 绩效自评表 or its prose form.
+
+    `text`/`start`/`end` are the span of the indicator's name; `name` is that text without the
+    spaces and line breaks a PDF or OCR put into it.
+    """
+
+    name: str
+    level1: str | None = Field(None, description="一级指标: 产出指标, 效益指标, 满意度指标 …")
+    level2: str | None = Field(None, description="二级指标: 数量指标, 质量指标 …")
+    target: IndicatorValue | None = Field(None, description="指标值 / 年度指标值 / 目标值")
+    actual: IndicatorValue | None = Field(None, description="实际完成值 / 全年实际值")
+    weight: Dec | None = Field(None, description="分值 / 权重: the points the indicator is worth")
+    score: Dec | None = Field(None, description="得分: the points it was given")
+    deviation: str | None = Field(None, description="偏差原因分析及改进措施, as written")
+    met: bool | None = Field(None, description="whether the actual value meets the target (≥, ≤, = …); "
+                             "null when either is qualitative or their units differ")
+
+
 class Check(BaseModel):
     name: str
     passed: bool
@@ -111,6 +146,7 @@ class Report(BaseModel):
     staffing: list[Staffing] = []
     events: list[Event] = []
     scores: list[Score] = []
+    indicators: list[Indicator] = []
     checks: list[Check] = []
     budget_summary: BudgetSummary = BudgetSummary()
     sections: list[Section] = []
@@ -123,4 +159,5 @@ FACT_TYPES: dict[str, type[Fact]] = {
     "staffing": Staffing,
     "events": Event,
     "scores": Score,
+    "indicators": Indicator,
 }

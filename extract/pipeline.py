@@ -12,7 +12,7 @@ from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
 from .readers import read_file
-from .recognizers import counts, events, money, percentages, scores, staffing, tables
+from .recognizers import counts, events, funding, indicators, money, percentages, scores, staffing, tables
 from .structure import analyze
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -25,6 +25,7 @@ _NUMERIC = (
     ("scores", scores.recognize),
     ("counts", counts.recognize),
     ("tables", tables.recognize),
+    ("funding", funding.recognize),
 )
 
 
@@ -43,6 +44,8 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     ctx = Context.build(norm, doc, structure)
 
     numeric: list[Candidate] = []
+    rows = indicators.recognize(ctx)   # indicator records, and the scores of their tables
+    numeric.extend(c for c in rows if c.type != "indicators")
     for priority, (_, recognize) in enumerate(_NUMERIC):
         for c in recognize(ctx):
             c.order += priority * 100
@@ -50,12 +53,14 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     numeric = resolve_overlaps(numeric)
     roles.assign(ctx, numeric, "amounts")
     roles.assign(ctx, numeric, "percentages")
-    found = numeric + events.recognize(ctx)
+    found = numeric + events.recognize(ctx) + [c for c in rows if c.type == "indicators"]
 
     facts: dict[str, list] = {name: [] for name in FACT_TYPES}
     for c in sorted(found, key=lambda c: c.start):
         start, end = norm.span(c.start, c.end)
         model = FACT_TYPES[c.type]
+        if c.type == "indicators":
+            c.data = {**c.data, **{k: _ground(text, norm, c.data[k]) for k in ("target", "actual")}}
         facts[c.type].append(model(text=text[start:end], start=start, end=end, rule=c.rule,
                                    section=structure.section_at(c.start), **c.data))
 
@@ -79,6 +84,14 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         sections=sections,
         **facts,
     ), ctx
+
+
+def _ground(text: str, norm, value: dict | None) -> dict | None:
+    """An indicator's target or actual with its span mapped back to the original text."""
+    if value is None:
+        return None
+    start, end = norm.span(value["start"], value["end"])
+    return {**value, "start": start, "end": end, "text": text[start:end]}
 
 
 def _summary(facts: dict[str, list]) -> BudgetSummary:

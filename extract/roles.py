@@ -15,11 +15,11 @@ import functools
 
 import regex
 
-from . import patterns
-from .context import Candidate, Context
-from .recognizers import tables
+from . import patterns, tables
+from .context import Candidate, Context, nearest_cue
 
 _LIST_GAP = regex.compile(r"[、，,和及与\s]*")
+_ROW_PREFIX = regex.compile(r"^\s*(?:其中)?[:：\s]*")
 
 
 @functools.cache
@@ -59,7 +59,7 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
             elif prev_same is not None and _LIST_GAP.fullmatch(ctx.text, prev_same.end, c.start):
                 role = prev_same.data.get("role")  # 分别同比增长32%、3.5%
             elif (cell := tables.cell_at(ctx, c.start)) is not None and (
-                role := tables.role_of(ctx, cell, kind)
+                role := role_of(ctx, cell, kind)
             ):
                 pass  # a table cell: its header (or row label) says
             else:
@@ -74,3 +74,42 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
             c.data["role"] = role or "other"
             prev_same = c
         prev_end = c.end
+
+
+@functools.cache
+def _table_roles():
+    d = patterns.load("tables")
+    return {
+        "header_unit": regex.compile(d["header_unit"]),
+        "percent": tuple(d["percent_headers"]),
+        "row_roles": d["row_roles"],
+        "row_overrides": frozenset(d["row_overrides"]),
+        "row_all": d["row_roles_all_columns"],
+    }
+
+
+def role_of(ctx: Context, cell: tables.GridCell, kind: str) -> str | None:
+    """The role a table cell's header (and, for budget columns, its row label) gives it."""
+    d = _table_roles()
+    label = d["header_unit"].sub("", cell.header)
+    cue = nearest_cue(label, 0, len(label), cue_table(kind))
+    role = cue[0] if cue else None
+    if role is None and kind == "percentages" and label.endswith(d["percent"]):
+        return "other"  # the column is a rate of its own (得分率): the row label does not say what it is
+    return row_role(cell.row_label, kind, role)
+
+
+def row_role(row_label: str, kind: str, role: str | None) -> str | None:
+    """In a funding block the row says what the money is (其中：当年财政拨款 | 612.35 is appropriation)."""
+    if kind != "amounts":
+        return role
+    d = _table_roles()
+    row = _ROW_PREFIX.sub("", row_label)
+    for word, r in d["row_all"].items():
+        if row.startswith(word):
+            return r
+    if role is None or role in d["row_overrides"]:
+        for word, r in d["row_roles"].items():
+            if row.startswith(word):
+                return r
+    return role

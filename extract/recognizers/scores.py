@@ -25,7 +25,9 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     if value is None:
         return None
     label = group(m, "label")
-    if label is None:
+    if rule.get("kind"):
+        kind = rule["kind"]  # the form itself says what it is: (15分) after a heading is a weight
+    elif label is None:
         cue = has_cue(ctx, m.start(), _kinds())
         if cue is None:
             return None

@@ -1,0 +1,257 @@
+"""Tables rebuilt from any flattening we meet, as a structure stage: recognizers read cells from here.
+
+Real pages reach us flattened in several ways, often mixed within one document:
+
+| flattening                           | looks like                                   |
+|--------------------------------------|----------------------------------------------|
+| `|` or tab rows                      | `| 质量指标 | 覆盖率 | ≧ | 100 | % | 95% |`  |
+| one cell per line (PDF, HTML)        | `6 |` / `|` (an empty cell) / `>=18462人 |`   |
+| one cell per paragraph               | `投入` / blank line / `20` / blank / `16.42`  |
+| columns aligned with spaces (PDF)    | `年度资金总额 184.41 236.22 10 84.61 8.46`   |
+
+`stream(ctx)` gives every cell of the text in reading order, whatever the flattening, with the
+number of empty cells before it (`gap`) and how many cells share its line (`per_line`): header-driven
+readers (the indicator table, the funding block) walk this stream instead of trusting rows, because
+merged cells and wrapped rows make row counts unreliable. `grid(ctx)` keeps the simple case — a
+header row followed by rows of the same width — with each cell's header and row label.
+
+Positions are indexes into the normalized text. Separators and header words live in
+patterns/tables.yaml.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from . import patterns
+from .context import Context
+from .structure import lines
+
+_HAN = regex.compile(r"\p{Han}")
+_SPACES = regex.compile(r"\s+")
+_TRAILING_BRACKET = regex.compile(r"[(（][^()（）]{0,8}[)）]$")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One non-empty table cell in the stream."""
+
+    start: int
+    end: int
+    text: str
+    line: int           # line number in the normalized text
+    gap: int            # empty cells and blank lines between the previous cell and this one
+    per_line: int       # cells on this cell's line (1: one cell per line)
+    framed: bool = False  # its line has | or tab separators (else cells were split on spaces, or none)
+    prose: bool = False  # a long line of running text, not a cell: tables end there
+
+
+@dataclass(frozen=True, slots=True)
+class GridCell:
+    """A cell of a simple grid: a header row, then rows with as many cells."""
+
+    start: int
+    end: int
+    header: str
+    row_label: str
+    unit: str | None      # the table's unit from a 单位：万元 line
+
+
+@functools.cache
+def _data():
+    d = patterns.load("tables")
+    return {
+        "sep": regex.compile(d["cell_separator"]),
+        "unit_line": regex.compile(d["unit_line"]),
+        "table_unit": regex.compile(d["unit_line"] + "|" + d["funding_unit"]),
+        "number": regex.compile(d["number_cell"]),
+        "value_token": regex.compile(d["value_token"]),
+        "prose_min": int(d["prose_min_chars"]),
+        "columns": patterns.lookup(d["indicator_columns"]),
+        "deviation": tuple(d["indicator_deviation_prefixes"]),
+    }
+
+
+def clean(text: str) -> str:
+    """A cell's words without spaces and without a trailing (A)/(B/A)/(分)."""
+    t = _SPACES.sub("", text)
+    while True:
+        t2 = _TRAILING_BRACKET.sub("", t)
+        if t2 == t or not t2:
+            return t
+        t = t2
+
+
+def column_of(text: str) -> str | None:
+    """The column a header cell names: 全年实际值(B) -> actual, 偏差原因分析及改进措施 -> deviation."""
+    d = _data()
+    t = clean(text)
+    if t in d["columns"]:
+        return d["columns"][t]
+    if t.startswith(d["deviation"]):
+        return "deviation"
+    return None
+
+
+def split_line(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """(start, end) of each cell of the `|`/tab line text[a:b], stripped; empty cells as (s, s).
+
+    One separator at each end of the line is a frame, not an empty cell (`| a | b |`, `6 |`).
+    """
+    d = _data()
+    out, pos = [], a
+    for m in d["sep"].finditer(text, a, b):
+        out.append((pos, m.start()))
+        pos = m.end()
+    out.append((pos, b))
+    stripped = []
+    for s, e in out:
+        raw = text[s:e]
+        s2 = s + len(raw) - len(raw.lstrip())
+        stripped.append((s2, max(s2, e - (len(raw) - len(raw.rstrip())))))
+    line = text[a:b].strip()
+    if len(stripped) > 1 and line[:1] in "|\t" and stripped[0][0] == stripped[0][1]:
+        stripped.pop(0)
+    if len(stripped) > 1 and line[-1:] in "|\t" and stripped[-1][0] == stripped[-1][1]:
+        stripped.pop()
+    return stripped
+
+
+def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[int, int]] | None:
+    """Cells of a line whose columns are aligned with spaces (a PDF text layer), or None.
+
+    A space counts even where normalization deleted it (`优 秀` becomes `优秀`), so the original text
+    is consulted through the offset map. The line is a row only when at least two of its parts are
+    values (numbers, ≥4, 95%), or all its parts are header words, or it follows such a row with three
+    or more parts: prose with a stray space stays whole.
+    """
+    text, norm = ctx.text, ctx.norm
+    parts, start = [], None
+    for i in range(a, b + 1):
+        blank = i == b or text[i].isspace()
+        if not blank and start is not None and i > a and norm.offsets is not None:
+            o1, o2 = norm.offsets[i - 1], norm.offsets[i]
+            if o2 - o1 > 1 and norm.original[o1 + 1:o2].isspace():
+                parts.append((start, i))
+                start = None
+        if blank:
+            if start is not None:
+                parts.append((start, i))
+                start = None
+        elif start is None:
+            start = i
+    if len(parts) < 2:
+        return None
+    values = sum(1 for s, e in parts if _data()["value_token"].fullmatch(text, s, e))
+    if values >= 2 or all(column_of(text[s:e]) for s, e in parts):
+        return parts
+    # the next row of a space-aligned table may hold words only (任务完成时限 2022年底 2022年底)
+    if row_before and len(parts) >= 3 and not any(text[e - 1] in "。；" for s, e in parts):
+        return parts
+    return None
+
+
+def stream(ctx: Context) -> list[Cell]:
+    """Every cell of the text in reading order (computed once per text)."""
+    cached = ctx.cache.get("table_stream")
+    if cached is not None:
+        return cached
+    text = ctx.text
+    prose_min = _data()["prose_min"]
+    out: list[Cell] = []
+    gap = 0
+    row_before = False   # the line before was split on spaces: a table continues
+    for n, (a, b) in enumerate(lines(text)):
+        line = text[a:b]
+        if not line.strip():
+            gap += 1
+            row_before = False
+            continue
+        framed = "|" in line or "\t" in line
+        if framed:
+            parts = split_line(text, a, b)
+        else:
+            parts = _space_cells(ctx, a, b, row_before)
+            row_before = parts is not None
+            if parts is None:
+                s = a + len(line) - len(line.lstrip())
+                parts = [(s, b - (len(line) - len(line.rstrip())))]
+        per_line = sum(1 for s, e in parts if e > s)
+        for s, e in parts:
+            if e == s:
+                gap += 1
+                continue
+            prose = per_line == 1 and e - s >= prose_min and _HAN.search(text, s, e) is not None
+            out.append(Cell(s, e, text[s:e], n, gap, per_line, framed, prose))
+            gap = 0
+    ctx.cache["table_stream"] = out
+    return out
+
+
+def table_unit(ctx: Context, pos: int, reach: int = 400) -> str | None:
+    """The money unit a table states before `pos`: 单位：万元, 资金情况(万元), 项目资金 (元)."""
+    hits = list(_data()["table_unit"].finditer(ctx.text, max(0, pos - reach), pos))
+    return hits[-1].group("unit") if hits else None
+
+
+def grid(ctx: Context) -> list[GridCell]:
+    """Every data cell under a header row of a simple grid; computed once per text."""
+    cached = ctx.cache.get("table_grid")
+    if cached is None:
+        cached = ctx.cache["table_grid"] = list(_grid_cells(ctx.text))
+    return cached
+
+
+def cell_at(ctx: Context, pos: int) -> GridCell | None:
+    """The grid cell containing normalized position pos, if any."""
+    found = grid(ctx)
+    if not found:
+        return None
+    starts = ctx.cache.get("table_grid_starts")
+    if starts is None:
+        starts = ctx.cache["table_grid_starts"] = [c.start for c in found]
+    i = bisect.bisect_right(starts, pos) - 1
+    if i >= 0 and found[i].start <= pos < max(found[i].end, found[i].start + 1):
+        return found[i]
+    return None
+
+
+def _is_header(text: str, row) -> bool:
+    d = _data()
+    han = sum(1 for s, e in row if _HAN.search(text, s, e))
+    numbers = sum(1 for s, e in row if d["number"].fullmatch(text, s, e))
+    return len(row) >= 2 and numbers == 0 and han * 2 >= len(row)
+
+
+def _grid_cells(text: str):
+    d = _data()
+    header: list[str] | None = None
+    unit = None
+    recent_unit: tuple[int, str] | None = None
+    for n, (a, b) in enumerate(lines(text)):
+        line = text[a:b]
+        m = d["unit_line"].search(line)
+        if m:
+            recent_unit = (n, m.group("unit"))
+        if "|" not in line and "\t" not in line:
+            if len(line.strip()) > 30 or line.rstrip().endswith("。"):
+                header = None  # prose: the table is over (a short line is a wrapped cell)
+            continue
+        row = split_line(text, a, b)
+        if _is_header(text, row):
+            header = [text[s:e] for s, e in row]
+            unit = recent_unit[1] if recent_unit and n - recent_unit[0] <= 3 else None
+            continue
+        if header is None or len(row) < len(header):
+            continue
+        while len(row) > len(header) and row[-1][0] == row[-1][1]:
+            row = row[:-1]
+        if len(row) != len(header):
+            continue
+        label = text[row[0][0]:row[0][1]]
+        for (s, e), head in zip(row, header):
+            yield GridCell(s, e, head, label, unit)
