@@ -53,6 +53,10 @@ def _data():
         "level_weight": regex.compile(d["indicator_level_weight"]),
         "name_marker": regex.compile(d["indicator_name_marker"]),
         "level_prefix": regex.compile("(?:" + patterns.alternation(d["indicator_level1"] + d["indicator_level2"]) + ")"),
+        "column_words": regex.compile(patterns.alternation(list(d["indicator_columns"]) and
+                                                           [w for ws in d["indicator_columns"].values() for w in ws])),
+        "glued_text_header": regex.compile(r"一级指标\s*二级指标\s*三级指标(?P<cols>.{0,40}?得分)"),
+        "glued_text_row": regex.compile(d["indicator_glued_text_row"]),
         "glued_header": regex.compile(
             r"一级指标\s*二级指标\s*三级指标\s*(?P<cols>(?:" + patterns.alternation(
                 [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])
@@ -332,7 +336,52 @@ def _glued(ctx: Context) -> list[Candidate]:
         end = text.find("\n", h.end())
         end = len(text) if end < 0 else end
         _read_glued(ctx, h.end(), end, out)
+    for h in d["glued_text_header"].finditer(text):
+        cols = [column_of(w) for w in d["column_words"].findall(h.group("cols"))]
+        if not {"target", "actual"} & set(cols):
+            continue  # numbers only: read above
+        if "weight" in cols and cols.index("weight") > min(
+                (cols.index(c) for c in ("target", "actual") if c in cols), default=99):
+            continue  # weight after the text columns: name and values cannot be told apart
+        end = text.find("\n\n", h.end())
+        end = min(len(text) if end < 0 else end, h.end() + 3000)
+        _read_glued_text(ctx, h.end(), end, out)
     return out
+
+
+def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Candidate]) -> None:
+    """Rows run together as name, weight, target/actual text, score (…完整性3一目标清晰…3可行性2…).
+
+    The score is the first number after the weight that is not part of a value (no digit before it,
+    no unit after it), is not above the weight, and is followed by the next name.
+    """
+    d = _data()
+    text = ctx.text
+    level1 = level2 = None
+    left1 = None
+    for m in d["glued_text_row"].finditer(text, pos, end):
+        if m.group("gw") is not None:
+            weight = Decimal(m.group("gw"))
+            label = _split_level(m.group("gname"))[0]
+            if left1 is None or weight > left1:
+                level1, level2, left1 = label, None, weight
+            else:
+                level2 = label
+                left1 -= weight
+            continue
+        w_text, val_start = _doubled_split(m.group("w"), m.group("val"), m.start("val"))
+        w, sc = Decimal(w_text), Decimal(m.group("s"))
+        if sc > w:
+            continue
+        name = m.group("name")
+        lead = len(name) - len(name.lstrip("、，,:：\n 0123456789."))
+        s, e = m.start("name") + lead, m.end("name")
+        data = {"name": _SPACES.sub("", text[s:e]), "level1": level1, "level2": level2,
+                "target": None, "actual": None,
+                "weight": w, "score": sc, "deviation": None, "met": None}
+        out.append(_score(m.start("w"), m.start("w") + len(w_text), w, "max", "indicator.glued_weight"))
+        out.append(_score(m.start("s"), m.end("s"), sc, "indicator", "indicator.glued_score"))
+        out.append(Candidate("indicators", s, e, "indicator.glued_text_row", data))
 
 
 def _read_glued(ctx: Context, pos: int, end: int, out: list[Candidate]) -> None:
@@ -377,6 +426,20 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Candidate]) -> None:
         if pair is None:
             continue
         _glued_leaf(ctx, m.start("name"), m.end("name"), (pair, m.start("digits")), level1, level2, out)
+
+
+def _doubled_split(w: str, val: str, val_start: int) -> tuple[str, int]:
+    """Where weight digits end when the value starts with a digit too (326万元26万元: 3, not 32).
+
+    Target and actual are often the same text written twice; the split that makes the value a
+    doubled string wins, else the longer weight.
+    """
+    def doubled(v: str) -> bool:
+        return len(v) % 2 == 0 and v[: len(v) // 2] == v[len(v) // 2:]
+
+    if len(w) == 2 and not doubled(val) and doubled(w[1] + val):
+        return w[0], val_start - 1
+    return w, val_start
 
 
 def _split_level(name: str) -> tuple[str, str]:
