@@ -25,7 +25,6 @@ _NUMERIC = (
     ("scores", scores.recognize),
     ("counts", counts.recognize),
     ("tables", tables.recognize),
-    ("funding", funding.recognize),
 )
 
 
@@ -44,8 +43,11 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     ctx = Context.build(norm, doc, structure)
 
     numeric: list[Candidate] = []
+    # The header-driven table readers go first: where they and a plain rule read the same cell,
+    # the table's column says what it is (97.78% under 执行率 is the execution rate).
     rows = indicators.recognize(ctx)   # indicator records, and the scores of their tables
     numeric.extend(c for c in rows if c.type != "indicators")
+    numeric.extend(funding.recognize(ctx))
     for priority, (_, recognize) in enumerate(_NUMERIC):
         for c in recognize(ctx):
             c.order += priority * 100

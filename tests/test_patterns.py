@@ -64,7 +64,10 @@ def _equal(a, b) -> bool:
 
 
 def _type_of(file: str, rule_id: str):
-    return TABLE_TYPE[rule_id] if file == "tables" else RULE_FILES[file]
+    if file != "tables":
+        return RULE_FILES[file]
+    rule = next(r for r in _load("tables")["rules"] if r["id"] == rule_id)
+    return (rule["fact"], rule["key"]) if "fact" in rule else TABLE_TYPE[rule_id]
 
 
 @pytest.mark.parametrize("file,rule_id,value,form", list(_positive()))

@@ -33,6 +33,7 @@ from ..tables import Cell, clean as _clean, column_of
 _VALUE_COLUMNS = ("target", "actual")
 _NUMERIC_COLUMNS = ("weight", "score")
 _SPACES = regex.compile(r"\s+")
+_POINTS_IN_CELL = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*分(?=\s*[)）])")
 
 
 @functools.cache
@@ -57,6 +58,10 @@ def _data():
                                                            [w for ws in d["indicator_columns"].values() for w in ws])),
         "glued_text_header": regex.compile(r"一级指标\s*二级指标\s*三级指标(?P<cols>.{0,40}?得分)"),
         "glued_text_row": regex.compile(d["indicator_glued_text_row"]),
+        "prose_row": regex.compile(patterns.expand(d["indicator_prose_row"], {
+            "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
+        "heading": regex.compile(d["indicator_heading"]),
+        "section_score": regex.compile(d["indicator_section_score"]),
         "glued_header": regex.compile(
             r"一级指标\s*二级指标\s*三级指标\s*(?P<cols>(?:" + patterns.alternation(
                 [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])
@@ -156,6 +161,74 @@ def recognize(ctx: Context) -> list[Candidate]:
         cols, has, j = header
         i = _rows(ctx, cells, j, cols, has, cells[i:j], out)
     out.extend(_glued(ctx))
+    taken = [(c.start, c.end) for c in out if c.type == "indicators"]
+    out.extend(c for c in _prose(ctx) + _headings(ctx)
+               if not any(s < c.end and c.start < e for s, e in taken))
+    return out
+
+
+def _prose(ctx: Context) -> list[Candidate]:
+    """1.数量指标：培训人次≥500人次，实际完成620人次，得10分。"""
+    d = _data()
+    out = []
+    for m in d["prose_row"].finditer(ctx.text):
+        target = _span_value(ctx, m, "target")
+        actual = _span_value(ctx, m, "actual")
+        score = Decimal(m.group("score")) if m.group("score") else None
+        data = {"name": _SPACES.sub("", m.group("name")), "level1": None, "level2": m.group("level2"),
+                "target": target, "actual": actual, "weight": None, "score": score, "deviation": None,
+                "met": met(target, actual, m.group("level2"))}
+        if score is not None:
+            out.append(_score(m.start("score"), m.end("score"), score, "indicator", "indicator.prose_score"))
+        out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.prose_row", data))
+    return out
+
+
+def _span_value(ctx: Context, m: regex.Match, group: str) -> dict:
+    start, end = m.start(group), m.end(group)
+    while end > start and ctx.text[end - 1].isspace():
+        end -= 1
+    cell = Cell(start, end, ctx.text[start:end], 0, 0, 1)
+    value = _value(ctx, cell)
+    if value["op"] is None:  # 不低于 / 达到 are words, not signs
+        word = regex.match(r"不低于|不少于|达到|不高于|不超过", cell.text)
+        if word:
+            value["op"] = {"不低于": "≥", "不少于": "≥", "达到": "≥", "不高于": "≤", "不超过": "≤"}[word.group()]
+            rest = regex.search(r"\d[\d,.]*", cell.text)
+            value["value"] = Decimal(rest.group().replace(",", "")) if rest else None
+            unit = cell.text[rest.end():].strip() if rest else ""
+            value["unit"] = unit or None
+    return value
+
+
+def _headings(ctx: Context) -> list[Candidate]:
+    """A leaf heading with its weight, (1)管理制度健全(4分), and the score its section states."""
+    d = _data()
+    out = []
+    heads = ctx.structure.headings
+    for i, h in enumerate(heads):
+        if i + 1 < len(heads) and heads[i + 1].level > h.level and heads[i + 1].start < h.end:
+            continue  # not a leaf: its children are the indicators
+        line_end = ctx.text.find("\n", h.start)
+        line_end = len(ctx.text) if line_end < 0 else line_end
+        title_at = ctx.text.find(h.title, h.start, line_end)
+        if title_at < 0:
+            continue
+        m = d["heading"].search(ctx.text, title_at, line_end)
+        if m is None or m.start() != title_at:
+            continue
+        scores = list(d["section_score"].finditer(ctx.text, line_end, h.end))
+        if not scores:
+            continue
+        weight, score = Decimal(m.group("w")), Decimal(scores[-1].group("s"))
+        if score > weight:
+            continue
+        parents = [p for p in heads[:i] if p.start <= h.start < p.end and p.level < h.level]
+        levels = [d["level_weight"].sub(r"\g<label>", p.title).strip("：: ") for p in parents]
+        data = {"name": _SPACES.sub("", m.group("name")), "level1": levels[0] if levels else None,
+                "level2": levels[-1] if len(levels) > 1 else None, "target": None, "actual": None,
+                "weight": weight, "score": score, "deviation": None, "met": None}
+        out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.heading", data))
     return out
 
 
@@ -189,8 +262,10 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             else:
                 level2 = label
             if m:
-                out.append(_score(c.start + m.start("num"), c.start + m.end(), Decimal(m.group("num")),
-                                  "max", "indicator.level_weight"))
+                w = _POINTS_IN_CELL.search(ctx.text, c.start, c.end)
+                if w:
+                    out.append(_score(w.start("num"), w.end(), Decimal(w.group("num")), "max",
+                                      "indicator.level_weight"))
             j += 1
             continue
         if d["value"].fullmatch(c.text) or _points(ctx, c):
@@ -273,6 +348,9 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
     target = _value(ctx, got["target"], got.get("op"), got.get("unit")) if "target" in got else None
     actual = _value(ctx, got["actual"], None, got.get("unit")) if "actual" in got else None
+    marker = d["name_marker"].match(name.text)
+    if marker and marker.end() < len(name.text):  # 指标1.药品抽检品种: the number is not the name
+        name = dataclasses.replace(name, start=name.start + marker.end(), text=name.text[marker.end():])
     data = {
         "name": _SPACES.sub("", name.text),
         "level1": level1, "level2": level2,

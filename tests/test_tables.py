@@ -1,0 +1,239 @@
+"""The tables stage and the readers built on it: cell streams from every flattening, indicator rows,
+the funding block, OCR-glued tables; every span grounded in the source.
+
+The texts here are written for these tests, in the layouts real pages use (see FIELD-NOTES.md);
+documents shaped like real archives are read from ../shared/forms when it is there.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from extract import extract_text
+from extract.context import Context
+from extract.models import FACT_TYPES
+from extract.nlp import pipeline
+from extract.normalize import normalize
+from extract.recognizers.indicators import met, split_points
+from extract.structure import analyze
+from extract.tables import column_of, stream
+
+FORMS = Path(__file__).resolve().parents[2] / "shared" / "forms"
+
+
+def _ctx(text: str) -> Context:
+    norm = normalize(text)
+    return Context.build(norm, pipeline()(norm.text), analyze(norm.text))
+
+
+def _cells(text: str) -> list[str]:
+    return [c.text for c in stream(_ctx(text))]
+
+
+@pytest.mark.parametrize("text,cells", [
+    ("| 质量指标 | 覆盖率 | ≧ | 100 | % | 95% |", ["质量指标", "覆盖率", "≧", "100", "%", "95%"]),
+    ("一级指标 |\n二级指标 |\n|\n得分 |", ["一级指标", "二级指标", "得分"]),
+    ("投入\n\n20\n\n16.42", ["投入", "20", "16.42"]),
+    ("年度资金总额 184.41 236.22 199.87 10 84.61 8.46",
+     ["年度资金总额", "184.41", "236.22", "199.87", "10", "84.61", "8.46"]),
+    ("二级指标 三级指标 指标值 完成值", ["二级指标", "三级指标", "指标值", "完成值"]),
+    ("数量指标 指标1.药品抽检品种 ≥4 6\n时效指标 任务完成时限 2022年底 2022年底",
+     ["数量指标", "指标1.药品抽检品种", "≥4", "6", "时效指标", "任务完成时限", "2022年底", "2022年底"]),
+], ids=["pipe-row", "cell-per-line", "blank-separated", "space-aligned", "space-header", "space-words-row"])
+def test_stream_reads_every_flattening(text, cells):
+    assert _cells(text) == cells
+
+
+def test_stream_keeps_prose_whole():
+    line = "本单位严格执行预算管理制度，年初预算 612.35 万元，全年执行率达到较高水平，资金使用规范有效。"
+    assert _cells(line) == [normalize(line).text]
+
+
+def test_stream_counts_empty_cells():
+    cells = stream(_ctx("6 |\n|\n|\n|\n特困供养对象 |"))
+    assert [(c.text, c.gap) for c in cells] == [("6", 0), ("特困供养对象", 3)]
+
+
+@pytest.mark.parametrize("header,column", [
+    ("全年实际值(B)", "actual"), ("年度指标值", "target"), ("分值", "weight"), ("得分", "score"),
+    ("偏差原因分析及改进措施", "deviation"), ("未完成原因及拟采取的改进措施", "deviation"),
+    ("三级指标", "name"), ("度量单位", "unit"), ("指标性质", "op"), ("实际完成值 (B)", "actual"),
+    ("项目名称", None), ("资金总额", None),
+])
+def test_column_of_header_words(header, column):
+    assert column_of(header) == column
+
+
+@pytest.mark.parametrize("digits,cap,expected", [
+    ("22", 6, (2, 2)), ("109", 40, (10, 9)), ("32.5", 8, (3, Decimal("2.5"))), ("1010", 40, (10, 10)),
+    ("2", 6, None), ("23", 6, None),
+])
+def test_split_points(digits, cap, expected):
+    got = split_points(digits, Decimal(cap))
+    assert (got[:2] if got else None) == expected
+
+
+def _v(op, value, unit):
+    return {"op": op, "value": None if value is None else Decimal(value), "unit": unit}
+
+
+@pytest.mark.parametrize("target,actual,level2,expected", [
+    (_v("≥", "90", "%"), _v(None, "96", "%"), None, True),
+    (_v("≤", "4800", "元/户"), _v(None, "5160", "元/户"), None, False),
+    (_v(None, "100", "%"), _v(None, "95", "%"), None, False),
+    (_v(None, "500", "万元"), _v(None, "480", "万元"), "成本指标", True),
+    (_v(None, None, None), _v(None, "1", "项"), None, None),
+    (_v("≥", "90", "%"), _v(None, "96", "人"), None, None),
+])
+def test_met(target, actual, level2, expected):
+    assert met(target, actual, level2) is expected
+
+
+PIPE_TABLE = """项目支出绩效自评表
+| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 |
+| 产出指标 | 数量指标 | 培训人次 | ≥500人次 | 620人次 | 10 | 10 | |
+| | 质量指标 | 培训合格率 | ≥95% | 98% | 10 | 10 | |
+| 满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90% | 85% | 10 | 8 | 部分学员反映课时偏短 |
+| 总分 | 100 | 98 | 优 |
+"""
+
+CELL_PER_LINE = """一级指标 |
+二级指标 |
+三级指标 |
+分值 |
+年度指标值 |
+全年实际值 |
+得分 |
+未完成原因及拟采取的改进措施 |
+|
+产出指标(50分) |
+数量指标 |
+农村低保对象人数 |
+6 |
+>=1846人 |
+1853人 |
+6 |
+|
+|
+|
+|
+特困供养人员人数 |
+5 |
+>=391人 |
+386人 |
+4 |
+动态调整退出12人 |
+|
+|
+|
+效益指标(30分) |
+社会效益指标 |
+受益人数 |
+30 |
+>=90人 |
+96人 |
+30 |
+"""
+
+
+def _indicators(text):
+    return json.loads(extract_text(text).model_dump_json())["indicators"]
+
+
+def test_pipe_table_rows_become_indicators():
+    rows = _indicators(PIPE_TABLE)
+    assert [(r["name"], r["level1"], r["level2"], r["weight"], r["score"]) for r in rows] == [
+        ("培训人次", "产出指标", "数量指标", "10", "10"),
+        ("培训合格率", "产出指标", "质量指标", "10", "10"),
+        ("学员满意度", "满意度指标", "服务对象满意度指标", "10", "8"),
+    ]
+    first, last = rows[0], rows[2]
+    assert first["target"]["op"] == "≥" and first["target"]["value"] == "500" and first["target"]["unit"] == "人次"
+    assert first["actual"]["value"] == "620" and first["met"] is True
+    assert last["met"] is False and last["deviation"] == "部分学员反映课时偏短"
+    scores = json.loads(extract_text(PIPE_TABLE).model_dump_json())["scores"]
+    assert ("100", "max") in {(s["value"], s["kind"]) for s in scores}
+    assert ("98", "total") in {(s["value"], s["kind"]) for s in scores}
+
+
+def test_cell_per_line_rows_with_empty_cells_and_deviation():
+    rows = _indicators(CELL_PER_LINE)
+    assert [(r["name"], r["weight"], r["score"], r["deviation"]) for r in rows] == [
+        ("农村低保对象人数", "6", "6", None),
+        ("特困供养人员人数", "5", "4", "动态调整退出12人"),
+        ("受益人数", "30", "30", None),
+    ]
+    assert rows[2]["level1"] == "效益指标" and rows[2]["level2"] == "社会效益指标"
+    weights = [s for s in json.loads(extract_text(CELL_PER_LINE).model_dump_json())["scores"]
+               if s["rule"] == "indicator.level_weight"]
+    assert [s["text"] for s in weights] == ["50分", "30分"]
+
+
+def test_two_level_header_with_op_and_unit_columns():
+    text = ("| 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 | 一级指标 | 二级指标 | 三级指标 "
+            "| 指标性质 | 指标值 | 度量单位 | 产出指标 | 时效指标 | 补助资金拨付及时率 | ≧ | 100 | % | 95% | 5 | 4 |\n")
+    [row] = _indicators(text)
+    assert row["name"] == "补助资金拨付及时率"
+    assert (row["target"]["op"], row["target"]["value"], row["target"]["unit"]) == ("≥", "100", "%")
+    assert (row["weight"], row["score"], row["met"]) == ("5", "4", False)
+
+
+def test_glued_ocr_table():
+    text = ("经评价，具体情况见下表:一级指标二级指标三级指标分值得分项目决策(20分)绩效目标(6分)目标内容22"
+            "进度计划21决策依据(8分)政策依据22实施规划33\n")
+    rows = _indicators(text)
+    assert [(r["name"], r["level1"], r["level2"], r["weight"], r["score"]) for r in rows] == [
+        ("目标内容", "项目决策", "绩效目标", "2", "2"),
+        ("进度计划", "项目决策", "绩效目标", "2", "1"),
+        ("政策依据", "项目决策", "决策依据", "2", "2"),
+        ("实施规划", "项目决策", "决策依据", "3", "3"),
+    ]
+
+
+def test_funding_block_cell_per_line():
+    text = ("资金情况(万元) |\n|\n全年预算数(A) |\n全年执行数(B) |\n分值 |\n执行率(B/A) |\n得分 |\n||\n|\n"
+            "年度资金总额: |\n45 |\n44 |\n10 |\n97.78% |\n9.78 |\n")
+    report = extract_text(text)
+    assert [(a.value_yuan, a.role) for a in report.amounts] == [
+        (Decimal("450000"), "budget_adjusted"), (Decimal("440000"), "expenditure")]
+    assert [(p.value, p.role) for p in report.percentages] == [(Decimal("97.78"), "execution_rate")]
+    assert [(s.value, s.kind) for s in report.scores] == [(Decimal("10"), "max"), (Decimal("9.78"), "indicator")]
+
+
+def test_no_indicators_without_a_header():
+    assert _indicators("| 产出指标 | 数量指标 | 培训人次 | ≥500人次 | 620人次 | 10 | 10 |") == []
+
+
+def _grounded(text: str, report) -> list:
+    bad = []
+    for kind in FACT_TYPES:
+        for f in getattr(report, kind):
+            if text[f.start:f.end] != f.text or not f.text:
+                bad.append((kind, f.text))
+            if kind == "indicators":
+                for v in (f.target, f.actual):
+                    if v is not None and text[v.start:v.end] != v.text:
+                        bad.append(("indicator value", v.text))
+    return bad
+
+
+@pytest.mark.parametrize("text", [PIPE_TABLE, CELL_PER_LINE], ids=["pipe", "cell-per-line"])
+def test_indicator_spans_are_grounded(text):
+    assert _grounded(text, extract_text(text)) == []
+
+
+@pytest.mark.skipif(not FORMS.is_dir(), reason="../shared/forms is not here")
+def test_every_fact_of_the_forms_is_grounded():
+    from extract import extract_file
+
+    bad = {}
+    for path in sorted(FORMS.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        wrong = _grounded(text, extract_file(path))
+        if wrong:
+            bad[path.name] = wrong
+    assert bad == {}
