@@ -13,11 +13,17 @@ only the forms described there and in /work/shared/FIELD-NOTES.md are written as
 Formats:
   txt   UTF-8 text, NNNNN.txt
   gbk   the same text GBK-encoded, NNNNN.txt (gold: "format": "gbk")
-  docx  python-docx, one paragraph per line (gold for the composed text, "format": "docx")
-  pdf   reportlab with the CID font STSong-Light, one line per text line, long lines shrunk, never
-        wrapped (gold for the composed text, "format": "pdf")
-  html  a page with <nav>, <script> and the report in <div class="content">, one <p> per line
-        (gold for the composed text, "format": "html")
+  docx  python-docx, one paragraph per line ("format": "docx")
+  pdf   reportlab with the CID font STSong-Light, like a printed report: paragraphs wrapped at the
+        page width anywhere (inside numbers, between a number and its unit, inside names), tables
+        drawn cell by cell in aligned columns; margins and font size vary ("format": "pdf")
+  html  a page with <nav>, <script> and the report in <div class="content">, one <p> per line of
+        prose, tables as <table> ("format": "html")
+
+The gold of docx, pdf and html is in the coordinates of the text the project's reader returns for
+the file (extract.readers): the file is read back, aligned with the composed text (the readers
+change only whitespace) and every span moved; a fact split by a PDF line wrap keeps the break in
+its `text` (`97.9\n4%`), as `source[start:end]` has it.
 
 Deterministic: report i is drawn from random.Random(seed * 1_000_003 + i), so a report does not
 depend on the others (nor on --formats, except for its format).
@@ -30,6 +36,7 @@ import html
 import json
 import math
 import random
+import re
 import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
@@ -1930,45 +1937,126 @@ def write_docx(path: Path, text: str) -> None:
 
 
 _PDF_READY = False
+PDF_FONT = "STSong-Light"
+WORD_ARTEFACT = re.compile(r"\[bookmark:[^\]\n]*\]")
+# A line may not start with closing punctuation (Word and WPS push the character before it down).
+NO_LINE_START = set("，。、；：？！）》」』”’,.;:?!)")
 
 
-def write_pdf(path: Path, text: str) -> None:
+def pdf_wrap(line: str, avail: float, size: float) -> list[str]:
+    """`line` broken at the page width like a paragraph PDF: anywhere, inside numbers and names too."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    out: list[str] = []
+    current, width = "", 0.0
+    for ch in line:
+        w = stringWidth(ch, PDF_FONT, size)
+        if current and width + w > avail:
+            if ch in NO_LINE_START and len(current) > 1:
+                out.append(current[:-1])
+                current = current[-1]
+                width = stringWidth(current, PDF_FONT, size)
+            else:
+                out.append(current)
+                current, width = "", 0.0
+        current += ch
+        width += w
+    return out + [current]
+
+
+def table_cells(line: str) -> list[str] | None:
+    """The cells of a table row as composed ("|" or tab between cells), None for prose."""
+    for sep in ("|", "\t"):
+        if sep in line:
+            return line.split(sep)
+    return None
+
+
+def printable(text: str) -> tuple[str, frozenset[int]]:
+    """(what a PDF of `text` shows, the indexes of `text` it leaves out).
+
+    A PDF is printed, not converted from Word: it shows no `[bookmark: _GoBack]`.
+    """
+    left_out = frozenset(k for m in WORD_ARTEFACT.finditer(text) for k in range(*m.span()))
+    return WORD_ARTEFACT.sub("", text), left_out
+
+
+def write_pdf(path: Path, text: str, rng: random.Random) -> None:
+    """A paragraph PDF: prose wrapped at the page width, tables drawn as columns of cells.
+
+    Page margins and font size vary between documents, so lines break at different places. A table
+    row is drawn cell by cell at its column's position, as Word or WPS print a table: its text layer
+    is a line of cells apart by wide gaps (the reader gives runs of spaces), never "|".
+    """
     global _PDF_READY
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
-    font = "STSong-Light"
     if not _PDF_READY:
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
         _PDF_READY = True
     width, height = A4
-    left, right, top, bottom = 56, 56, 64, 56
-    avail = width - left - right
+    margin = rng.choice([56, 72, 90])
+    base = rng.choice([10.5, 12.0, 14.0])
+    left, top, bottom = margin, 64, 56
+    avail = width - 2 * margin
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     y = height - top
-    base = 10.5
-    for line in text.split("\n"):
-        line = line.replace("\t", "    ")
-        size = base
-        if line:
-            w = pdfmetrics.stringWidth(line, font, base)
-            if w > avail:
-                size = base * avail / w  # shrink, never wrap
-        lead = max(size * 1.5, 6.0)
+
+    def advance(lead: float) -> None:
+        nonlocal y
         if y - lead < bottom:
             c.showPage()
             y = height - top
         y -= lead
-        if line:
-            c.setFont(font, size)
-            c.drawString(left, y, line)
+
+    lines = text.split("\n")
+    k = 0
+    while k < len(lines):
+        rows = []
+        while k < len(lines) and table_cells(lines[k]) is not None:
+            rows.append(table_cells(lines[k]))
+            k += 1
+        if rows:  # one table: column widths from its widest cells, shrunk to the page if need be
+            ncol = max(len(r) for r in rows)
+            cols = [max((pdfmetrics.stringWidth(r[j], PDF_FONT, base) for r in rows if j < len(r)), default=0.0)
+                    for j in range(ncol)]
+            gap = 2 * base
+            total = sum(cols) + gap * (ncol - 1)
+            scale = min(1.0, avail / total) if total else 1.0
+            size = base * scale
+            for r in rows:
+                advance(max(size * 1.6, 6.0))
+                x = left
+                for j, cell in enumerate(r):
+                    if cell.strip():
+                        c.setFont(PDF_FONT, size)
+                        c.drawString(x, y, cell)
+                    x += (cols[j] + gap) * scale
+            continue
+        for piece in pdf_wrap(lines[k], avail, base):
+            advance(base * 1.5)
+            if piece:
+                c.setFont(PDF_FONT, base)
+                c.drawString(left, y, piece)
+        k += 1
     c.showPage()
     c.save()
 
 
 def write_html(path: Path, text: str, title: str) -> None:
-    body = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n"))
+    """A page: one <p> per line of prose, a <table> for each run of table rows."""
+    blocks, rows = [], []
+    for line in text.split("\n") + [""]:
+        cells = table_cells(line)
+        if cells is not None:
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+            continue
+        if rows:
+            blocks.append("<table border=\"1\">\n" + "\n".join(rows) + "\n</table>")
+            rows = []
+        blocks.append(f"<p>{html.escape(line)}</p>")
+    body = "\n".join(blocks[:-1])  # the last is the sentinel line
     page = (
         "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<title>{html.escape(title)}</title>\n"
@@ -2005,6 +2093,61 @@ def crlf(text: str, gold: dict) -> str:
     return out
 
 
+def read_back(path: Path) -> str:
+    """The text the project's reader returns for `path` (this repository's `extract`, not an installed one)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    if sys.path[0] != root:
+        sys.path.insert(0, root)
+    from extract.readers import read_file
+    return read_file(path, 1 << 30).text
+
+
+def align(composed: str, read: str, dropped: str = "", skip: frozenset[int] = frozenset()) -> list[int]:
+    """For each character of `composed`, its index in `read` (-1 for whitespace the reader dropped).
+
+    A reader changes only whitespace: it breaks lines (PDF wraps, table rows), widens or drops
+    spaces (PDF cells, HTML), drops indents and blank lines; the characters in `dropped` (the "|"
+    between cells) may go or come (a PDF draws cells as columns, an HTML table row is read as cells
+    joined by "|"), and so may the composed characters at the indexes in `skip` (what the writer
+    left out). Every other character must come back in order, or the format writer is wrong
+    (ValueError).
+    """
+    where = [-1] * len(composed)
+    j = 0
+    for i, ch in enumerate(composed):
+        if i in skip:
+            continue
+        if ch.isspace() or ch in dropped:
+            if j < len(read) and read[j] == ch:
+                where[i] = j
+                j += 1
+            continue
+        while j < len(read) and (read[j].isspace() or read[j] in dropped):
+            j += 1
+        if j >= len(read) or read[j] != ch:
+            got = read[j:j + 10] if j < len(read) else "the end"
+            raise ValueError(f"reader text differs at composed index {i} ({composed[i:i + 10]!r}): {got!r}")
+        where[i] = j
+        j += 1
+    return where
+
+
+def gold_for_reader(path: Path, text: str, gold: dict, dropped: str = "",
+                    skip: frozenset[int] = frozenset()) -> None:
+    """Move every gold span of `gold` (on the composed `text`) onto the text the reader returns."""
+    read = read_back(path)
+    where = align(text, read, dropped, skip)
+    for t in FACT_TYPES:
+        for f in gold[t]:
+            start, end = where[f["start"]], where[f["end"] - 1] + 1
+            if start < 0 or end <= 0:
+                raise ValueError(f"{path.name}: {t} fact {f['text']!r} starts or ends with whitespace")
+            seen = read[start:end]
+            if "".join(seen.split()) != "".join(f["text"].split()):
+                raise ValueError(f"{path.name}: {t} fact {f['text']!r} reads back as {seen!r}")
+            f.update(text=seen, start=start, end=end)
+
+
 def generate(i: int, seed: int, mix: dict[str, float], out: Path) -> tuple[str, int]:
     rng = random.Random(seed * 1_000_003 + i)
     frng = random.Random(seed * 7_919 + i * 31 + 1)
@@ -2026,9 +2169,13 @@ def generate(i: int, seed: int, mix: dict[str, float], out: Path) -> tuple[str, 
     elif fmt == "docx":
         write_docx(path, text)
     elif fmt == "pdf":
-        write_pdf(path, text)
+        printed, left_out = printable(text)
+        write_pdf(path, printed, random.Random(seed * 104_729 + i * 17 + 3))
+        gold_for_reader(path, text, gold, dropped="|", skip=left_out)
     else:
         write_html(path, text, gold["metadata"]["title"])
+    if fmt in ("docx", "html"):
+        gold_for_reader(path, text, gold, dropped="|" if fmt == "html" else "")
     record = {"source": path.name, **gold}
     if fmt != "txt":
         record = {"source": path.name, "format": fmt, **gold}

@@ -5,6 +5,12 @@ the CID fonts of some encrypted files that PDFium, with its built-in CMaps, read
 are read again with pypdfium2 (a pdfplumber dependency). No OCR: a scan (no text, or unmappable
 glyphs) is NeedsOCR, so a report never silently comes out empty. Spaces that text layers put inside
 numbers (612.35 万元) are removed later by extract.normalize, with offsets kept.
+
+A table drawn cell by cell comes out as a line of words; pdfplumber puts one space between any two
+words, so `年初预算数 全年预算数` (two cells) would read like `优 秀` (one word broken by the text
+layer). A gap of at least one and a half em becomes a run of spaces instead, about one per half
+em, as `pdftotext -layout` does: `年度资金总额    184.41    236.22`. Prose keeps its single spaces;
+line breaks are left as the text layer has them (extract.normalize joins a paragraph's wraps).
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ def read(name: str, data: bytes) -> tuple[str, None]:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             pages = []
             for page in pdf.pages:
-                pages.append(page.extract_text() or "")
+                pages.append(_page_text(page))
                 page.close()  # drop the page's layout cache: large PDFs stay within a worker's memory
         if not pages:  # pdfminer gives up on a damaged cross-reference table; PDFium repairs it
             pages = _pdfium_pages(data)
@@ -60,6 +66,40 @@ def read(name: str, data: bytes) -> tuple[str, None]:
         raise NeedsOCR("the PDF's text layer has no Unicode mapping for most characters ((cid:N) glyphs); it "
                        "needs OCR, or a .docx/.txt version of the report", name)
     return text, None
+
+
+# A gap between two words of one line at least this many font sizes wide separates cells (one
+# ideographic space, 1 em, stays a single space: it is prose).
+CELL_GAP_EMS = 1.5
+
+
+def _page_text(page) -> str:
+    """page.extract_text(), with each gap of a word or more between cells widened to a run of spaces."""
+    textmap = page.get_textmap()
+    out: list[str] = []
+    before = None  # the character object before a space pdfplumber inserted between two words
+    pending = False
+    for ch, obj in textmap.tuples:
+        if obj is None and ch == " " and before is not None:
+            pending = True  # decided when the next character shows how wide the gap is
+            continue
+        if pending:
+            pending = False
+            out.append(_gap(before, obj) if obj is not None else " ")
+        out.append(ch)
+        before = obj if obj is not None and ch != "\n" else None
+    if pending:
+        out.append(" ")
+    return "".join(out)
+
+
+def _gap(left: dict, right: dict) -> str:
+    """One space, or a run of about one per half em when the gap is a cell boundary."""
+    size = max(float(left.get("size") or 0), float(right.get("size") or 0), 1.0)
+    gap = float(right["x0"]) - float(left["x1"])
+    if gap < CELL_GAP_EMS * size:
+        return " "
+    return " " * max(2, round(gap / (size / 2)))
 
 
 def _quiet_pdfminer() -> None:
