@@ -121,9 +121,11 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
     show_errors: bool = typer.Option(False, "--errors", help="list every miss, false positive and wrong role"),
 ) -> None:
-    """Precision, recall and F1 per fact type, role accuracy and metadata accuracy against gold files.
+    """Precision, recall and F1 per fact type (indicators included), role and field accuracy, metadata accuracy.
 
-    Example: reportx evaluate corpora/
+    A match: overlapping spans, equal values (indicators: weight and score); "optional" gold is never missed.
+
+    Example: reportx evaluate corpora/ ../shared/forms --json
     """
     from .evaluate import evaluate as run
 
@@ -142,8 +144,14 @@ def evaluate(
     for t, s in result["facts"].items():
         acc = "-" if s["role_accuracy"] is None else f"{s['role_accuracy']:.3f}"
         typer.echo(f"{t:<12} {s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f} {s['tp']:>5} {s['fp']:>4} {s['fn']:>4}  {acc}")
+    for t, s in result["facts"].items():
+        if len(s["field_accuracy"]) > 1:   # role/kind alone is the column above
+            fields = ", ".join(f"{k} {'-' if v is None else f'{v:.3f}'}" for k, v in s["field_accuracy"].items())
+            typer.echo(f"{t} field accuracy: {fields}")
     meta = ", ".join(f"{k} {'-' if v is None else f'{v:.3f}'}" for k, v in result["metadata_accuracy"].items())
     typer.echo(f"metadata accuracy: {meta}")
+    for reason in result["unreadable"]:
+        typer.echo(f"  unreadable (all its facts missed): {reason}", err=True)
     if show_errors:
         for e in result["errors"]:
             typer.echo("  " + json.dumps(e, ensure_ascii=False))
@@ -255,18 +263,42 @@ def search(
 
 @app.command()
 def stats(
-    db: Path = typer.Option(Path("reports.db"), "--db"),
-    by: str = typer.Option("year", "--by", help="year, department, report_kind, grade or format"),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    db: Path = typer.Option(Path("reports.db"), "--db", help="the dataset, e.g. --db reports.db"),
+    by: Optional[str] = typer.Option(
+        None, "--by", help="group key: year (default), department, report_kind, grade or format; with "
+        "--indicators also level1 (default), level2 or name. e.g. --indicators --by level2"),
+    indicators: bool = typer.Option(
+        False, "--indicators", help="count performance indicators met, missed and unknown (and their points) "
+        "per group instead of reports, e.g. reportx stats --indicators --by level1"),
+    indicator: Optional[str] = typer.Option(
+        None, "--indicator", help="list one indicator's target and actual in every report: part of its name, "
+        "e.g. --indicator 满意度"),
+    fmt: str = typer.Option("table", "--format", help="table, csv or json, e.g. --format csv"),
 ) -> None:
-    """Aggregate across reports: budgets, spending, execution rates, scores, grades, failed checks.
+    """Aggregate across reports: budgets, spending, execution rates, scores, grades, failed checks;
+    or performance indicators met vs missed; or one indicator's targets vs actuals.
 
     Example: reportx stats --db reports.db --by department --format csv
-    """
-    from .stats import stats as run
 
+    Example: reportx stats --db reports.db --indicators --by level1
+
+    Example: reportx stats --db reports.db --indicator 满意度
+    """
+    from . import stats as lib
+
+    if fmt not in ("table", "csv", "json"):
+        _fail("", "[E013] --format must be table, csv or json")
+        raise typer.Exit(2)
+    if indicator is not None and (indicators or by is not None):
+        _fail("", "[E013] --indicator lists one indicator; use it without --indicators and --by")
+        raise typer.Exit(2)
     with _user_errors():
-        rows = run(db, by=by)
+        if indicator is not None:
+            rows = lib.indicator_history(db, indicator)
+        elif indicators:
+            rows = lib.indicator_stats(db, by=by or "level1")
+        else:
+            rows = lib.stats(db, by=by or "year")
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -276,24 +308,37 @@ def stats(
         w.writerow(rows[0].keys() if rows else ["key"])
         for r in rows:
             w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r.values()])
-    elif fmt != "table":
-        _fail("", "[E013] --format must be table, csv or json")
-        raise typer.Exit(2)
+    elif indicator is not None:
+        heads = [("department", "department"), ("year", "year"), ("name", "indicator"), ("target", "target"),
+                 ("actual", "actual"), ("met", "met"), ("weight", "weight"), ("score", "score")]
+        _table(f"indicators whose name contains {indicator!r} ({len(rows)} rows)", heads, rows,
+               wrap={"department", "name"})
+    elif indicators:
+        heads = [("key", by or "level1"), ("indicators", "indicators"), ("reports", "reports"), ("met", "met"),
+                 ("missed", "missed"), ("unknown", "unknown"), ("share_met", "share met"),
+                 ("weight_total", "weight total"), ("score_total", "score total")]
+        _table(f"indicators by {by or 'level1'} (unknown: qualitative or different units)", heads, rows,
+               wrap={"key"})
     else:
-        from rich.console import Console
-        from rich.table import Table
-
-        t = Table(title=f"reports by {by} (money in 万元; exact figures with --format csv/json)")
-        heads = [("key", by), ("reports", "reports"), ("budget_total_yuan", "budget total"),
+        heads = [("key", by or "year"), ("reports", "reports"), ("budget_total_yuan", "budget total"),
                  ("budget_median_yuan", "budget median"), ("expenditure_total_yuan", "spent total"),
                  ("execution_rate_median", "rate median %"), ("execution_rate_min", "rate min %"),
                  ("share_rate_under_90", "share <90%"), ("score_median", "score median"),
                  ("grades", "grades"), ("failed_checks", "failed checks")]
-        for key, h in heads:
-            t.add_column(h, no_wrap=key not in ("key", "grades"), justify="left" if key in ("key", "grades") else "right")
-        for r in rows:
-            t.add_row(*[_wan(r[k]) if k.endswith("_yuan") else _show(r[k]) for k, _ in heads])
-        Console(width=None if sys.stdout.isatty() else 160).print(t)
+        _table(f"reports by {by or 'year'} (money in 万元; exact figures with --format csv/json)", heads, rows,
+               wrap={"key", "grades"})
+
+
+def _table(title: str, heads: list[tuple[str, str]], rows: list[dict], wrap: set[str]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title)
+    for key, h in heads:
+        t.add_column(h, no_wrap=key not in wrap, justify="left" if key in wrap else "right")
+    for r in rows:
+        t.add_row(*[_wan(r[k]) if k.endswith("_yuan") else _show(r[k]) for k, _ in heads])
+    Console(width=None if sys.stdout.isatty() else 160).print(t)
 
 
 def _wan(v) -> str:
@@ -305,6 +350,8 @@ def _wan(v) -> str:
 def _show(v) -> str:
     if v is None:
         return "-"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
     if isinstance(v, dict):
         return " ".join(f"{k}:{n}" for k, n in v.items()) or "-"
     return str(v)
@@ -314,9 +361,10 @@ def _show(v) -> str:
 def export(
     out_dir: Path = typer.Argument(..., help="folder to write one file per table into"),
     db: Path = typer.Option(Path("reports.db"), "--db"),
-    fmt: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl"),
+    fmt: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl, e.g. --format csv"),
 ) -> None:
-    """Write every table of the dataset as Parquet (exact decimals), CSV or JSON Lines.
+    """Write every table of the dataset (reports, amounts … indicators, checks, sentences, errors) as
+    Parquet (exact decimals), CSV or JSON Lines.
 
     Example: reportx export out/ --db reports.db --format parquet
     """

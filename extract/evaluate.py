@@ -1,49 +1,131 @@
-"""Score extraction against gold files: precision/recall/F1 per fact type, role and metadata accuracy.
+"""Score extraction against gold files: precision/recall/F1 per fact type, field and metadata accuracy.
 
-A predicted fact matches a gold fact of the same type when their spans overlap and their values
-are equal (Decimal equality; event names for events). Each gold fact matches at most one prediction.
+The matching rule is the one the project is measured by (`../shared/tools/score.py`):
+
+| type | a prediction matches a gold item when the spans overlap and … |
+|---|---|
+| amounts | `value_yuan` is equal (Decimal equality: `602800` = `602800.00`) |
+| percentages, counts, staffing, scores | `value` is equal |
+| events | nothing more: overlap alone (a wrong name is reported as a field error) |
+| indicators | `weight` and `score` are equal where the gold has them (null in gold: not compared) |
+
+Gold items are taken in file order; each takes the first unused overlapping prediction with equal
+values. A gold item marked `"optional": true` is never missed, and the prediction it takes is not a
+false positive. A gold file without a list for a type does not score that type (so reports annotated
+before indicators existed are not charged with false indicators). Staffing gold is read from
+`staffing`, or from the legacy key `headcount`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .errors import ReportxError
 from .models import FACT_TYPES, Report
 from .pipeline import extract_file
 
-VALUE_KEY = {"amounts": "value_yuan", "percentages": "value", "counts": "value",
-             "staffing": "value", "events": "name", "scores": "value"}
-ROLE_KEY = {"amounts": "role", "percentages": "role", "staffing": "role", "events": "kind", "scores": "kind"}
+
+@dataclass(frozen=True)
+class MatchRule:
+    """How gold items of one type are found in the predictions."""
+
+    values: tuple[str, ...] = ()      # keys whose values must be equal
+    gold_null_is_any: bool = False    # a null gold value is not compared (indicators' weight/score)
+    fields: tuple[str, ...] = ()      # attributes scored on matched pairs (role, kind, indicator cells)
+    gold_keys: tuple[str, ...] = ()   # where the gold file keeps the list, first found wins
+
+
+RULES: dict[str, MatchRule] = {
+    "amounts": MatchRule(("value_yuan",), fields=("role",)),
+    "percentages": MatchRule(("value",), fields=("role",)),
+    "counts": MatchRule(("value",)),
+    "staffing": MatchRule(("value",), fields=("role",), gold_keys=("staffing", "headcount")),
+    "events": MatchRule((), fields=("kind", "name")),
+    "scores": MatchRule(("value",), fields=("kind",)),
+    "indicators": MatchRule(("weight", "score"), gold_null_is_any=True,
+                            fields=("level1", "level2", "target", "actual", "deviation")),
+}
 METADATA = ("title", "department", "year", "report_kind", "grade")
 
 
-def _same_value(a: Any, b: Any) -> bool:
-    if a is None or b is None:
-        return a is b
+def _decimal(value: Any) -> Decimal | None:
     try:
-        return Decimal(str(a)) == Decimal(str(b))
-    except ArithmeticError:
-        return str(a) == str(b)
-    except Exception:
-        return str(a) == str(b)
+        return Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        return None
 
 
-def match_facts(pred: list[dict], gold: list[dict], value_key: str) -> list[tuple[int, int]]:
-    """Pairs (pred index, gold index): overlapping spans and equal values, each used once."""
+def _same_value(gold: Any, pred: Any) -> bool:
+    """Decimal equality; None only equals None; text that is no number compares as text.
+
+    | gold | pred | same |
+    |---|---|---|
+    | "602800" | "602800.00" | yes |
+    | None | None | yes |
+    | None | "5" | no |
+    """
+    if gold is None or pred is None:
+        return gold is pred
+    a, b = _decimal(gold), _decimal(pred)
+    if a is None or b is None:
+        return str(gold) == str(pred)
+    return a == b
+
+
+def span(item: dict) -> tuple[int | None, int | None]:
+    """(start, end) of a gold or predicted item; a missing end is start + the length of its text or name."""
+    start, end = item.get("start"), item.get("end")
+    label = item.get("text") if item.get("text") is not None else item.get("name")
+    if end is None and start is not None and label is not None:
+        end = start + len(label)
+    return start, end
+
+
+def _overlaps(a: dict, b: dict) -> bool:
+    (s1, e1), (s2, e2) = span(a), span(b)
+    return None not in (s1, e1, s2, e2) and s1 < e2 and s2 < e1
+
+
+def _values_agree(gold: dict, pred: dict, rule: MatchRule) -> bool:
+    for key in rule.values:
+        g = gold.get(key)
+        if rule.gold_null_is_any and g in (None, ""):
+            continue
+        if not _same_value(g, pred.get(key)):
+            return False
+    return True
+
+
+def match_facts(pred: list[dict], gold: list[dict], rule: MatchRule | str) -> list[tuple[int, int]]:
+    """Pairs (pred index, gold index): overlapping spans and agreeing values, each prediction used once.
+
+    Pairs with optional gold items are included; the caller decides what they count for.
+    `rule` may be a value key (the single-value rule of the older API).
+    """
+    if isinstance(rule, str):
+        rule = MatchRule((rule,))
     pairs, used = [], set()
     for gi, g in enumerate(gold):
         for pi, p in enumerate(pred):
-            if pi in used:
+            if pi in used or not _overlaps(g, p) or not _values_agree(g, p, rule):
                 continue
-            if p["start"] < g["end"] and g["start"] < p["end"] and _same_value(p.get(value_key), g.get(value_key)):
-                pairs.append((pi, gi))
-                used.add(pi)
-                break
+            pairs.append((pi, gi))
+            used.add(pi)
+            break
     return pairs
+
+
+def _field_text(value: Any) -> Any:
+    """A field as compared: an IndicatorValue by its text; text without the spaces PDF/OCR put in."""
+    if isinstance(value, dict):
+        value = value.get("text")
+    if isinstance(value, str):
+        return "".join(value.split())
+    return value
 
 
 @dataclass
@@ -51,8 +133,8 @@ class Tally:
     tp: int = 0
     fp: int = 0
     fn: int = 0
-    role_right: int = 0
-    role_total: int = 0
+    optional: int = 0    # optional gold items (never missed) and the predictions they took
+    fields: dict[str, list[int]] = field(default_factory=dict)   # field -> [right, total]
 
     @property
     def precision(self) -> float:
@@ -67,61 +149,103 @@ class Tally:
         p, r = self.precision, self.recall
         return 2 * p * r / (p + r) if p + r else 0.0
 
+    def field_accuracy(self, name: str) -> float | None:
+        right, total = self.fields.get(name, (0, 0))
+        return right / total if total else None
+
     @property
     def role_accuracy(self) -> float | None:
-        return self.role_right / self.role_total if self.role_total else None
+        """Accuracy of the type's first field (role or kind; level1 for indicators)."""
+        return self.field_accuracy(next(iter(self.fields), ""))
 
 
 @dataclass
 class Evaluation:
     documents: int = 0
-    types: dict[str, Tally] = field(default_factory=lambda: {t: Tally() for t in FACT_TYPES})
+    types: dict[str, Tally] = field(default_factory=lambda: {
+        t: Tally(fields={f: [0, 0] for f in RULES.get(t, MatchRule()).fields}) for t in FACT_TYPES})
     metadata: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in METADATA})
     errors: list[dict] = field(default_factory=list)   # every miss and false alarm, for reading
+    unreadable: list[str] = field(default_factory=list)   # texts that could not be extracted (all missed)
 
     def as_dict(self) -> dict:
+        def r(v):
+            return None if v is None else round(v, 4)
+
         return {
             "documents": self.documents,
             "facts": {
-                t: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "precision": round(s.precision, 4),
-                    "recall": round(s.recall, 4), "f1": round(s.f1, 4),
-                    "role_accuracy": None if s.role_accuracy is None else round(s.role_accuracy, 4)}
+                t: {"tp": s.tp, "fp": s.fp, "fn": s.fn, "optional": s.optional,
+                    "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4),
+                    "role_accuracy": r(s.role_accuracy),
+                    "field_accuracy": {f: r(s.field_accuracy(f)) for f in s.fields}}
                 for t, s in self.types.items()
             },
-            "metadata_accuracy": {k: (round(r / n, 4) if n else None) for k, (r, n) in self.metadata.items()},
+            "metadata_accuracy": {k: (round(ok / n, 4) if n else None) for k, (ok, n) in self.metadata.items()},
+            "unreadable": self.unreadable,
             "errors": self.errors,
         }
+
+
+def gold_items(gold: dict, fact_type: str) -> list[dict] | None:
+    """The gold list of a type, or None when the file does not annotate that type."""
+    rule = RULES.get(fact_type, MatchRule())
+    for key in rule.gold_keys or (fact_type,):
+        if isinstance(gold.get(key), list):
+            return gold[key]
+    return None
+
+
+def _label(item: dict) -> Any:
+    return item.get("text") if item.get("text") is not None else item.get("name")
+
+
+def _shown(item: dict, rule: MatchRule) -> Any:
+    values = [item.get(k) for k in rule.values]
+    return values[0] if len(values) == 1 else (values or None)
 
 
 def score_report(report: Report, gold: dict, ev: Evaluation) -> None:
     ev.documents += 1
     data = json.loads(report.model_dump_json())
     for t, tally in ev.types.items():
-        pred, want = data[t], gold.get(t, [])
-        pairs = match_facts(pred, want, VALUE_KEY[t])
-        tally.tp += len(pairs)
-        tally.fp += len(pred) - len(pairs)
-        tally.fn += len(want) - len(pairs)
+        want = gold_items(gold, t)
+        if want is None:
+            continue
+        rule = RULES.get(t, MatchRule(("value",)))
+        pred = data.get(t) or []
+        pairs = match_facts(pred, want, rule)
         matched_p = {p for p, _ in pairs}
         matched_g = {g for _, g in pairs}
-        key = ROLE_KEY.get(t)
+        optional = {i for i, g in enumerate(want) if g.get("optional")}
+        tally.tp += sum(1 for _, g in pairs if g not in optional)
+        tally.optional += len(optional)
+        tally.fp += len(pred) - len(pairs)
+        tally.fn += sum(1 for i in range(len(want)) if i not in matched_g and i not in optional)
         for p, g in pairs:
-            if key and want[g].get(key) is not None:
-                tally.role_total += 1
-                if pred[p].get(key) == want[g][key]:
-                    tally.role_right += 1
+            if g in optional:
+                continue
+            for name in rule.fields:
+                if name not in want[g]:
+                    continue
+                if t != "indicators" and want[g][name] is None:  # role: null means not annotated
+                    continue
+                right = tally.fields[name]
+                right[1] += 1
+                if _field_text(pred[p].get(name)) == _field_text(want[g][name]):
+                    right[0] += 1
                 else:
-                    ev.errors.append({"source": report.source, "type": t, "error": f"wrong {key}",
-                                      "text": want[g]["text"], "start": want[g]["start"],
-                                      "gold": want[g][key], "predicted": pred[p].get(key)})
+                    ev.errors.append({"source": report.source, "type": t, "error": f"wrong {name}",
+                                      "text": _label(want[g]), "start": want[g].get("start"),
+                                      "gold": want[g][name], "predicted": pred[p].get(name)})
         for i, p in enumerate(pred):
             if i not in matched_p:
                 ev.errors.append({"source": report.source, "type": t, "error": "false positive",
-                                  "text": p["text"], "start": p["start"], "predicted": p.get(VALUE_KEY[t])})
+                                  "text": _label(p), "start": p.get("start"), "predicted": _shown(p, rule)})
         for i, g in enumerate(want):
-            if i not in matched_g:
+            if i not in matched_g and i not in optional:
                 ev.errors.append({"source": report.source, "type": t, "error": "missed",
-                                  "text": g["text"], "start": g["start"], "gold": g.get(VALUE_KEY[t])})
+                                  "text": _label(g), "start": g.get("start"), "gold": _shown(g, rule)})
     for k in METADATA:
         if k in gold.get("metadata", {}):
             ev.metadata[k][1] += 1
@@ -145,11 +269,20 @@ def text_for(gold_path: Path, gold: dict) -> Path:
 
 
 def evaluate(roots: str | Path | list) -> Evaluation:
-    """Score every gold file under one folder or several."""
+    """Score every gold file under one folder or several.
+
+    A text that cannot be read (a ReportxError) is scored as an empty report: all its facts are
+    missed, and its path is listed in `unreadable`.
+    """
     ev = Evaluation()
     roots = [roots] if isinstance(roots, (str, Path)) else roots
     for gp in [g for root in roots for g in gold_files(Path(root))]:
         gold = json.loads(gp.read_text(encoding="utf-8"))
-        report = extract_file(text_for(gp, gold))
+        path = text_for(gp, gold)
+        try:
+            report = extract_file(path)
+        except ReportxError as e:
+            ev.unreadable.append(str(e))
+            report = Report(source=str(path), sha256="")
         score_report(report, gold, ev)
     return ev

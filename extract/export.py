@@ -1,7 +1,8 @@
 """Export every table of the dataset to Parquet, CSV or JSON Lines, streaming in batches.
 
-Decimal columns (value_yuan, rates, scores …) stay exact: Parquet gets decimal128(38, 10), CSV and
-JSON Lines get the decimal strings as stored.
+Decimal columns (value_yuan, rates, scores, indicators' weight, score, target_value and actual_value …)
+stay exact: Parquet gets decimal128(38, 10), CSV and JSON Lines get the decimal strings as stored.
+One file per table, fact tables named as in the JSON output (indicators.parquet …).
 """
 
 from __future__ import annotations
@@ -14,16 +15,8 @@ from pathlib import Path
 from . import store
 from .errors import UsageError
 
-TABLES = ("reports", "amounts", "percentages", "counts", "staffing", "events", "scores", "checks",
-          "sentences", "errors")
-DECIMAL_COLUMNS = {
-    "reports": set(store.SUMMARY_COLUMNS),
-    "amounts": {"value_yuan", "low_yuan", "high_yuan"},
-    "percentages": {"value"},
-    "counts": {"value"},
-    "staffing": {"value"},
-    "scores": {"value"},
-}
+TABLES = ("reports", *store.FACT_COLUMNS, "checks", "sentences", "errors")
+DECIMAL_COLUMNS = {"reports": set(store.SUMMARY_COLUMNS), **store.FACT_DECIMAL_COLUMNS}
 BATCH = 5000
 
 

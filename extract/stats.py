@@ -1,4 +1,8 @@
-"""Cross-report statistics from the dataset, grouped by year, department or another report key.
+"""Cross-report statistics: reports by year or department, indicators met or missed, one indicator over time.
+
+Reports are grouped by year, department or another report key; indicators (rows of 绩效自评表) are
+counted met, missed or unknown by level1/level2 (or a report key); one indicator, found by part of
+its name, is listed with its target and actual value in every report.
 
 Budget figures come from each report's budget_summary (adjusted budget, else the initial one);
 every sum and median is computed on Decimals, so totals are exact.
@@ -88,5 +92,102 @@ def stats(db_path, by: str = "year") -> list[dict]:
                 g.grades[grade] += 1
             g.failed_checks += failed[rid]
         return [g.row() for g in sorted(groups.values(), key=lambda g: (g.key is None, str(g.key)))]
+    finally:
+        db.close()
+
+
+# ------------------------------------------------------------------------------- indicators
+
+INDICATOR_GROUP_KEYS = ("level1", "level2", "name", *GROUP_KEYS)
+
+
+@dataclass
+class IndicatorGroup:
+    key: object
+    report_ids: set = field(default_factory=set)
+    met: int = 0
+    missed: int = 0
+    unknown: int = 0       # qualitative target or actual, units that differ: met is NULL
+    weights: list[Decimal] = field(default_factory=list)
+    scores: list[Decimal] = field(default_factory=list)
+
+    def row(self) -> dict:
+        judged = self.met + self.missed
+        return {
+            "key": self.key,
+            "indicators": self.met + self.missed + self.unknown,
+            "reports": len(self.report_ids),
+            "met": self.met,
+            "missed": self.missed,
+            "unknown": self.unknown,
+            "share_met": round(self.met / judged, 4) if judged else None,
+            "weight_total": _plain(sum(self.weights)) if self.weights else None,
+            "score_total": _plain(sum(self.scores)) if self.scores else None,
+        }
+
+
+def indicator_stats(db_path, by: str = "level1") -> list[dict]:
+    """Indicators met, missed and unknown (met is NULL) per value of `by`, with their points.
+
+    `by` is an indicator column (level1, level2, name) or a report key (year, department …);
+    indicators without that value are grouped under None. Points are summed as Decimals.
+    """
+    if by not in INDICATOR_GROUP_KEYS:
+        raise UsageError(f"--by must be one of {', '.join(INDICATOR_GROUP_KEYS)} with --indicators")
+    column = f"i.{by}" if by in ("level1", "level2", "name") else f"r.{by}"
+    db = store.connect(db_path, create=False)
+    try:
+        groups: dict[object, IndicatorGroup] = {}
+        rows = db.execute(f"SELECT {column}, i.report_id, i.met, i.weight, i.score "
+                          "FROM indicators i JOIN reports r ON r.id = i.report_id")
+        for key, report_id, met, weight, score in rows:
+            g = groups.setdefault(key, IndicatorGroup(key))
+            g.report_ids.add(report_id)
+            if met is None:
+                g.unknown += 1
+            elif met:
+                g.met += 1
+            else:
+                g.missed += 1
+            if weight is not None:
+                g.weights.append(Decimal(weight))
+            if score is not None:
+                g.scores.append(Decimal(score))
+        return [g.row() for g in sorted(groups.values(), key=lambda g: (g.key is None, str(g.key)))]
+    finally:
+        db.close()
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def indicator_history(db_path, name: str) -> list[dict]:
+    """Target against actual of every indicator row whose name contains `name`, across reports.
+
+    One row per indicator row (a report naming 学员满意度 and 家长满意度 gives two rows for 满意度),
+    ordered by year, department and position in the report. Numbers are decimal strings as stored.
+    """
+    if not name.strip():
+        raise UsageError("--indicator needs part of an indicator's name, e.g. 满意度")
+    db = store.connect(db_path, create=False)
+    try:
+        cur = db.execute(
+            "SELECT r.id, r.source, r.department, r.year, i.name, i.level1, i.level2, "
+            "i.target_text, i.target_op, i.target_value, i.target_unit, "
+            "i.actual_text, i.actual_value, i.actual_unit, i.met, i.weight, i.score, i.deviation "
+            "FROM indicators i JOIN reports r ON r.id = i.report_id "
+            "WHERE i.name LIKE ? ESCAPE '\\' "
+            "ORDER BY r.year IS NULL, r.year, r.department IS NULL, r.department, r.source, i.seq",
+            (f"%{_like_escape(name.strip())}%",))
+        columns = ["report_id", "source", "department", "year", "name", "level1", "level2",
+                   "target", "target_op", "target_value", "target_unit",
+                   "actual", "actual_value", "actual_unit", "met", "weight", "score", "deviation"]
+        out = []
+        for row in cur:
+            record = dict(zip(columns, row))
+            record["met"] = None if record["met"] is None else bool(record["met"])
+            out.append(record)
+        return out
     finally:
         db.close()

@@ -4,7 +4,9 @@ One row per report in `reports` (keyed by the sha256 of its bytes), one table pe
 in the JSON output, `checks`, `sentences` (the extracted text by sentence, with its section path),
 `errors` (files that could not be read) and `meta` (the schema version). Money stays exact: every
 Decimal is stored as text; `amounts.value_cents` is an exact integer copy for range filters and
-indexes.
+indexes. A nested record is flattened into prefixed columns: an indicator's `target` becomes
+`target_text`, `target_start`, `target_end`, `target_op`, `target_value`, `target_unit` (all NULL
+when the row has no target); booleans are INTEGER 0/1/NULL.
 
 Chinese full-text search: SQLite's tokenizers do not segment Chinese, so each sentence also stores
 its jieba search-mode tokens separated by spaces (`sentences.tokens`), indexed by the FTS5 table
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import types
+import typing
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -23,23 +27,58 @@ from pathlib import Path
 from typing import Any, Iterable
 from urllib.parse import quote
 
+from pydantic import BaseModel
+
 from .errors import DatabaseError
 from .models import FACT_TYPES, BudgetSummary, Report
 from .numbers import normalize_decimal
 
-SCHEMA_VERSION = 1
+# 2: the `indicators` table. A database of another version is refused with what to do.
+SCHEMA_VERSION = 2
 
 
-FACT_COLUMNS: dict[str, list[str]] = {
-    name: [f for f in model.model_fields if f not in ("names",)] for name, model in FACT_TYPES.items()
+def _inner_types(annotation: Any) -> tuple:
+    """The types inside Optional[...] / X | None / Annotated[...]: `IndicatorValue | None` -> (IndicatorValue,)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _inner_types(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return tuple(t for a in typing.get_args(annotation) if a is not type(None) for t in _inner_types(a))
+    return (annotation,)
+
+
+def _paths(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], tuple]]:
+    """(attribute path, types) per column; a nested record contributes one column per field."""
+    out = []
+    for name, info in model.model_fields.items():
+        inner = _inner_types(info.annotation)
+        nested = next((t for t in inner if typing.get_origin(t) is None and isinstance(t, type)
+                       and issubclass(t, BaseModel)), None)
+        out += _paths(nested, (*prefix, name)) if nested else [((*prefix, name), inner)]
+    return out
+
+
+_FACT_PATHS = {name: _paths(model) for name, model in FACT_TYPES.items()}
+# column name -> attribute path, per fact table: target_value -> ("target", "value")
+FACT_COLUMN_PATHS: dict[str, dict[str, tuple[str, ...]]] = {
+    name: {"_".join(path): path for path, _ in paths} for name, paths in _FACT_PATHS.items()
 }
-FACT_COLUMNS["staffing"].append("names")
+FACT_COLUMNS: dict[str, list[str]] = {name: list(cols) for name, cols in FACT_COLUMN_PATHS.items()}
+# Decimal columns per fact table (stored as text; exports restore the decimal type)
+FACT_DECIMAL_COLUMNS: dict[str, set[str]] = {
+    name: {"_".join(path) for path, inner in paths if Decimal in inner} for name, paths in _FACT_PATHS.items()
+}
+# INTEGER columns per fact table: offsets, editions, booleans (0/1/NULL)
+FACT_INTEGER_COLUMNS: dict[str, set[str]] = {
+    name: {"_".join(path) for path, inner in paths if inner and set(inner) <= {int, bool}}
+    for name, paths in _FACT_PATHS.items()
+}
 CHECK_COLUMNS = ["name", "passed", "values_json", "message"]
 SUMMARY_COLUMNS = list(BudgetSummary.model_fields)
 REPORT_COLUMNS = ["id", "source", "format", "encoding", "title", "department", "year", "report_kind", "grade",
                   *SUMMARY_COLUMNS, "chars", "text", "ingested_at", "extractor_version"]
 
-# Column types: Decimal fields are TEXT (exact); offsets INTEGER.
+# Column types: Decimal fields are TEXT (exact); offsets, integers and booleans INTEGER.
 _INTEGER = {"start", "end", "year", "chars", "edition", "passed", "seq", "value_cents"}
 
 
@@ -55,7 +94,8 @@ def _ddl() -> list[str]:
     ]
     for name, cols in FACT_COLUMNS.items():
         extra = ["value_cents"] if name == "amounts" else []
-        body = ", ".join(f'"{c}" {"INTEGER" if c in _INTEGER else "TEXT"}' for c in [*cols, *extra])
+        integer = _INTEGER | FACT_INTEGER_COLUMNS[name]
+        body = ", ".join(f'"{c}" {"INTEGER" if c in integer else "TEXT"}' for c in [*cols, *extra])
         out.append(f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY, "
                    f"report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, {body})")
         out.append(f"CREATE INDEX IF NOT EXISTS {name}_report ON {name}(report_id)")
@@ -63,6 +103,9 @@ def _ddl() -> list[str]:
             out.append(f"CREATE INDEX IF NOT EXISTS {name}_role ON {name}(role)")
         if "kind" in cols:
             out.append(f"CREATE INDEX IF NOT EXISTS {name}_kind ON {name}(kind)")
+        if name == "indicators":   # stats look indicators up by name and group them by level
+            out.append("CREATE INDEX IF NOT EXISTS indicators_name ON indicators(name)")
+            out.append("CREATE INDEX IF NOT EXISTS indicators_level1 ON indicators(level1)")
     out += [
         "CREATE INDEX IF NOT EXISTS amounts_value ON amounts(value_cents)",
         "CREATE TABLE IF NOT EXISTS checks (id INTEGER PRIMARY KEY, "
@@ -165,6 +208,16 @@ class SentenceRow:
     tokens: str
 
 
+def _attribute(fact: BaseModel, path: tuple[str, ...]) -> Any:
+    """fact.target.value for ("target", "value"); None when a record on the way is None."""
+    value: Any = fact
+    for name in path:
+        if value is None:
+            return None
+        value = getattr(value, name)
+    return value
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return normalize_decimal(value)
@@ -216,11 +269,12 @@ def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, se
             if not facts:
                 continue
             extra = ["value_cents"] if name == "amounts" else []
+            paths = FACT_COLUMN_PATHS[name]
             quoted = ", ".join(f'"{c}"' for c in ["report_id", "seq", *cols, *extra])
             sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * (len(cols) + len(extra) + 2))})"
             rows = []
             for seq, fact in enumerate(facts):
-                values = [report_id, seq, *(_cell(getattr(fact, c)) for c in cols)]
+                values = [report_id, seq, *(_cell(_attribute(fact, paths[c])) for c in cols)]
                 if extra:
                     values.append(_cents(fact.value_yuan))
                 rows.append(values)

@@ -30,6 +30,11 @@ def summarize(reports: Iterable[Report]) -> str:
                 f" -> adjusted {_yuan(s.budget_adjusted_yuan)}; spent {_yuan(s.expenditure_yuan)}"
                 f" ({s.execution_rate if s.execution_rate is not None else '?'}%)"
             )
+        if r.indicators:
+            met = Counter(i.met for i in r.indicators)
+            missed = [i.name for i in r.indicators if i.met is False]
+            lines.append(f"    indicators met {met[True]}, missed {met[False]}, unknown {met[None]}"
+                         + (f" (missed: {', '.join(missed)})" if missed else ""))
         for c in r.checks:
             lines.append(f"    check {'ok  ' if c.passed else 'FAIL'} {c.name}")
     head = [f"{n} report(s): " + ", ".join(f"{t} {totals[t]}" for t in FACT_TYPES),
