@@ -33,6 +33,8 @@ from .structure import lines
 
 _HAN = regex.compile(r"\p{Han}")
 _SPACES = regex.compile(r"\s+")
+_WIDE_GAP = regex.compile(r"[ \t]{2,}")
+_SENTENCE = regex.compile(r"[。；;，,]")
 _TRAILING_BRACKET = regex.compile(r"[(（][^()（）]{0,8}[)）]$")
 
 
@@ -130,6 +132,17 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
     or more parts: prose with a stray space stays whole.
     """
     text, norm = ctx.text, ctx.norm
+    wide = [(m.start(), m.end()) for m in _WIDE_GAP.finditer(text, a, b)]
+    if len(wide) >= 2:  # the PDF reader marks column gaps with runs of spaces: those are the cells
+        parts, pos = [], a
+        for s, e in wide:
+            if s > pos:
+                parts.append((pos, s))
+            pos = e
+        if pos < b:
+            parts.append((pos, b))
+        if len(parts) >= 3 and not any(text[e - 1] in "。；" for _, e in parts):
+            return [(s, e) for s, e in parts if text[s:e].strip()]
     parts, start = [], None
     for i in range(a, b + 1):
         blank = i == b or text[i].isspace()
@@ -146,6 +159,8 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
             start = i
     if len(parts) < 2:
         return None
+    if any(_SENTENCE.search(text, s, e) for s, e in parts):
+        return None  # a sentence with stray spaces (我局内设机构 9个。下属…), not a row
     values = sum(1 for s, e in parts if _data()["value_token"].fullmatch(text, s, e))
     if values >= 2 or all(column_of(text[s:e]) for s, e in parts):
         return parts

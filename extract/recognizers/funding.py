@@ -7,7 +7,7 @@
 Rows are read from the tables stage's cell stream, so one cell per line, `|` rows and rows broken
 over lines read alike. The execution-rate cell (the one with %) anchors the row: money columns are
 filled from the left before it, the weight (分值) is the value just before it when a column is
-empty, and the score follows it. The unit comes from the block's label (资金情况(万元), 项目资金 (元)).
+empty, and the score follows it. A row with a value (or —) in every column is read as it stands. The unit comes from the block's label (资金情况(万元), 项目资金 (元)).
 """
 
 from __future__ import annotations
@@ -103,7 +103,9 @@ def _assign(ctx: Context, label: str, vals: list, cols: list[str], unit: str | N
     d = _data()
     rate_at = next((i for i, v in enumerate(vals) if v is not None and d["percent"].fullmatch(v.text)), None)
     placed: dict[str, Cell] = {}
-    if rate_at is not None and "rate" in cols:
+    if len(vals) == len(cols):  # every column written (— for an empty one): nothing to guess
+        placed = {col: v for col, v in zip(cols, vals) if v is not None}
+    elif rate_at is not None and "rate" in cols:
         r = cols.index("rate")
         before, after = vals[:rate_at], vals[rate_at + 1:]
         head, tail = cols[:r], cols[r + 1:]
@@ -127,7 +129,9 @@ def _assign(ctx: Context, label: str, vals: list, cols: list[str], unit: str | N
     for col, cell in placed.items():
         text = cell.text
         if col == "rate":
-            m = d["percent"].fullmatch(text)
+            m = d["percent"].fullmatch(text) or d["number"].fullmatch(text)  # 88.91 under 执行率(%)
+            if m is None:
+                continue
             out.append(Candidate("percentages", cell.start, cell.end, "funding.rate",
                                  {"value": Decimal(m.group("num")), "qualifier": "exact",
                                   "role": "execution_rate"}, 30))

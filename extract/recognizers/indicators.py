@@ -33,6 +33,7 @@ from ..tables import Cell, clean as _clean, column_of
 _VALUE_COLUMNS = ("target", "actual")
 _NUMERIC_COLUMNS = ("weight", "score")
 _SPACES = regex.compile(r"\s+")
+_GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
 _POINTS_IN_CELL = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*分(?=\s*[)）])")
 
 
@@ -247,7 +248,7 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     n = len(cells)
     while j < n and failures < 4:
         c = cells[j]
-        if c.prose:
+        if c.prose or _is_heading(ctx, c):
             break
         t = _clean(c.text)
         if t in d["end"] or t in d["total"]:
@@ -301,7 +302,7 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         if k >= len(cells):
             break
         c = cells[k]
-        if c.prose or _clean(c.text) in d["total"] or _clean(c.text) in d["end"]:
+        if c.prose or _is_heading(ctx, c) or _clean(c.text) in d["total"] or _clean(c.text) in d["end"]:
             break
         if _level(c.text, cells, k, {"level1", "level2"}) is not None and col not in ("deviation", "grade"):
             if col in _VALUE_COLUMNS and _clean(c.text) not in d["level2"] | d["level1"]:
@@ -338,6 +339,15 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
                 got[col] = c
                 k += 1
                 prev = c
+            elif col == "score" and (glued := _GLUED_REMARK.match(c.text)):
+                # a PDF column gap too narrow: 8.5部分工作推进较慢 is the score, then the remark
+                cut = c.start + glued.end("num")
+                got[col] = dataclasses.replace(c, end=cut, text=c.text[:glued.end("num")])
+                if "deviation" in cols:
+                    got["deviation"] = dataclasses.replace(c, start=c.start + glued.start("rest"),
+                                                           text=glued.group("rest"))
+                k += 1
+                break
             continue
         if one_per_line and c.gap > base_gap + 1 and got:
             break  # an empty run: the row's remaining cells are empty
@@ -366,6 +376,15 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
             out.append(_score(s, e, value, kind, "indicator.table_" + col))
     out.append(Candidate("indicators", name.start, name.end, "indicator.table_row", data))
     return k, True
+
+
+def _is_heading(ctx: Context, cell: Cell) -> bool:
+    """A section heading (四、存在的问题) ends a table, however short it is."""
+    starts = ctx.cache.get("heading_starts")
+    if starts is None:
+        starts = ctx.cache["heading_starts"] = {h.start for h in ctx.structure.headings}
+    line_start = ctx.text.rfind("\n", 0, cell.start) + 1
+    return line_start in starts and not ctx.text[line_start:cell.start].strip(" \t|")
 
 
 def _last_on_line(cells: list[Cell], j: int) -> bool:

@@ -16,6 +16,7 @@ from .. import patterns, tables
 from ..context import Candidate, Context
 from ..roles import role_of
 from . import label_role
+from .staffing import cell_label_role
 
 
 @functools.cache
@@ -46,6 +47,21 @@ def recognize(ctx: Context) -> list[Candidate]:
             if c is not None:
                 out.append(c)
     out.extend(_labelled_money(ctx))
+    out.extend(_labelled_staffing(ctx))
+    return out
+
+
+def _labelled_staffing(ctx: Context) -> list[Candidate]:
+    """Form cells `人员编制 | 19 | 实有人数 | 17`: a whole number right after a staffing label cell."""
+    cells = tables.stream(ctx)
+    out = []
+    for i, c in enumerate(cells[1:], 1):
+        if c.gap or not c.text.isdigit() or len(c.text) > 6:
+            continue
+        role = cell_label_role(tables.clean(cells[i - 1].text).rstrip(":："))
+        if role:
+            out.append(Candidate("staffing", c.start, c.end, "table.labelled_staffing",
+                                 {"value": Decimal(c.text), "unit": "人", "role": role}, 60))
     return out
 
 
