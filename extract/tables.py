@@ -34,6 +34,7 @@ from .structure import lines
 _HAN = regex.compile(r"\p{Han}")
 _SPACES = regex.compile(r"\s+")
 _WIDE_GAP = regex.compile(r"[ \t]{2,}")
+_ANY_SPACE = regex.compile(r"[^\S\n]")
 _SENTENCE = regex.compile(r"[。；;，,]")
 _TRAILING_BRACKET = regex.compile(r"[(（][^()（）]{0,8}[)）]$")
 
@@ -132,6 +133,9 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
     or more parts: prose with a stray space stays whole.
     """
     text, norm = ctx.text, ctx.norm
+    o1, o2 = norm.span(a, b)
+    if not _ANY_SPACE.search(norm.original, o1, o2):
+        return None  # no space on the line, not even one normalization deleted
     wide = [(m.start(), m.end()) for m in _WIDE_GAP.finditer(text, a, b)]
     if len(wide) >= 2:  # the PDF reader marks column gaps with runs of spaces: those are the cells
         parts, pos = [], a
