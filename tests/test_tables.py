@@ -18,7 +18,8 @@ from extract.context import Context
 from extract.models import FACT_TYPES
 from extract.nlp import pipeline
 from extract.normalize import normalize
-from extract.recognizers.indicators import met, split_points
+from extract.recognizers.indicators import met
+from extract.tables import split_points
 from extract.structure import analyze
 from extract.tables import column_of, stream
 

@@ -1,13 +1,4 @@
-"""Tables rebuilt from any flattening we meet, as a structure stage: recognizers read cells from here.
-
-Real pages reach us flattened in several ways, often mixed within one document:
-
-| flattening                           | looks like                                   |
-|--------------------------------------|----------------------------------------------|
-| `|` or tab rows                      | `| 质量指标 | 覆盖率 | ≧ | 100 | % | 95% |`  |
-| one cell per line (PDF, HTML)        | `6 |` / `|` (an empty cell) / `>=18462人 |`   |
-| one cell per paragraph               | `投入` / blank line / `20` / blank / `16.42`  |
-| columns aligned with spaces (PDF)    | `年度资金总额 184.41 236.22 10 84.61 8.46`   |
+"""The cell stream: every table cell of a text in reading order, whatever the flattening.
 
 `stream(ctx)` gives every cell of the text in reading order, whatever the flattening, with the
 number of empty cells before it (`gap`) and how many cells share its line (`per_line`): header-driven
@@ -27,9 +18,9 @@ from dataclasses import dataclass
 
 import regex
 
-from . import patterns
-from .context import Context
-from .structure import lines
+from .. import patterns
+from ..context import Context
+from ..structure import lines
 
 _HAN = regex.compile(r"\p{Han}")
 _SPACES = regex.compile(r"\s+")
@@ -76,6 +67,7 @@ def _data():
         "prose_min": int(d["prose_min_chars"]),
         "columns": patterns.lookup(d["indicator_columns"]),
         "deviation": tuple(d["indicator_deviation_prefixes"]),
+        "points": regex.compile(d["indicator_points_cell"]),
     }
 
 
@@ -209,6 +201,12 @@ def stream(ctx: Context) -> list[Cell]:
             gap = 0
     ctx.cache["table_stream"] = out
     return out
+
+
+def points(ctx: Context, cell: Cell) -> tuple[int, int] | None:
+    """(start, end) of a weight or score in a cell that holds only one (10, 9.5, 10分, 50 分)."""
+    m = _data()["points"].fullmatch(ctx.text, cell.start, cell.end)
+    return (m.start("num"), m.end()) if m else None
 
 
 def table_unit(ctx: Context, pos: int, reach: int = 400) -> str | None:

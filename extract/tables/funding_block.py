@@ -1,0 +1,124 @@
+"""The funding block of a 绩效自评表, rebuilt into rows: each funding row's cells by column.
+
+| header cells                                              | row                                  |
+|-----------------------------------------------------------|--------------------------------------|
+| 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | 年度资金总额 | 412958.46 | 412958.46 | 10 | 100% | 10 |
+
+A row with a value (or —) in every column is read as it stands. Otherwise the execution-rate cell
+(the one with %) anchors the row: money columns are filled from the left before it, the weight
+(分值) is the value just before it when a column is empty, and the score follows it. Without a rate,
+only the money columns are filled, from the left. The unit comes from the block's label
+(资金情况(万元), 项目资金 (元)) or a 单位：万元 line.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import regex
+
+from .. import patterns
+from ..context import Context
+from .stream import Cell, clean, stream, table_unit
+
+MONEY_COLUMNS = ("budget_initial", "budget_adjusted", "expenditure")
+
+
+@dataclass(frozen=True, slots=True)
+class FundingRow:
+    label: str                 # 年度资金总额, 本年财政拨款 … (after 其中:)
+    cells: dict[str, Cell]     # budget_initial, budget_adjusted, expenditure, weight, rate, score
+    unit: str | None           # 万元, 元 … of the money columns
+
+
+@functools.cache
+def _data():
+    d = patterns.load("tables")
+    return {
+        "columns": patterns.lookup(d["funding_columns"]),
+        "rows": tuple(d["funding_rows"]),
+        "empty": regex.compile(d["empty_cell"]),
+        "number": regex.compile(d["number_cell"]),
+        "percent": regex.compile(r"\d+(?:\.\d+)?\s*%"),
+    }
+
+
+def _label(text: str) -> str | None:
+    t = regex.sub(r"^其中\s*[:：]?", "", clean(text)).rstrip(":：")
+    return t if t.startswith(_data()["rows"]) else None
+
+
+def funding_rows(ctx: Context) -> list[FundingRow]:
+    """Every row of every funding block in the text."""
+    cells = stream(ctx)
+    d = _data()
+    out: list[FundingRow] = []
+    i = 0
+    while i < len(cells):
+        cols, k = [], i
+        while k < len(cells) and clean(cells[k].text) in d["columns"]:
+            cols.append(d["columns"][clean(cells[k].text)])
+            k += 1
+        if len(cols) < 3 or not set(cols) & set(MONEY_COLUMNS):
+            i += 1
+            continue
+        unit = table_unit(ctx, cells[k - 1].end) or table_unit(ctx, cells[i].start)
+        i = _rows(cells, k, cols, unit, out)
+    return out
+
+
+def _rows(cells: list[Cell], k: int, cols: list[str], unit: str | None, out: list[FundingRow]) -> int:
+    d = _data()
+    n = len(cells)
+    # other label cells before the first row (资金情况(万元) …) are skipped
+    while k < n and _label(cells[k].text) is None and not cells[k].prose:
+        if d["number"].fullmatch(cells[k].text) or d["percent"].fullmatch(cells[k].text):
+            break
+        k += 1
+    label = None
+    while k < n:
+        lab = _label(cells[k].text)
+        if lab is None and label is None:
+            return k
+        if lab is not None:
+            label = lab
+            k += 1
+            continue
+        vals: list[Cell | None] = []
+        while k < n and _label(cells[k].text) is None and len(vals) < len(cols):
+            t = cells[k].text.strip()
+            if d["empty"].fullmatch(t):
+                vals.append(None)
+            elif d["number"].fullmatch(t) or d["percent"].fullmatch(t):
+                vals.append(cells[k])
+            else:
+                break
+            k += 1
+        if not vals:
+            return k
+        out.append(FundingRow(label, _place(vals, cols), unit))
+        label = None
+    return k
+
+
+def _place(vals: list[Cell | None], cols: list[str]) -> dict[str, Cell]:
+    d = _data()
+    rate_at = next((i for i, v in enumerate(vals) if v is not None and d["percent"].fullmatch(v.text)), None)
+    placed: dict[str, Cell] = {}
+    if len(vals) == len(cols):  # every column written (— for an empty one): nothing to guess
+        return {col: v for col, v in zip(cols, vals) if v is not None}
+    if rate_at is not None and "rate" in cols:
+        r = cols.index("rate")
+        before, after = vals[:rate_at], vals[rate_at + 1:]
+        head, tail = cols[:r], cols[r + 1:]
+        if len(before) < len(head) and head and head[-1] == "weight" and before:
+            if before[-1] is not None:
+                placed["weight"] = before[-1]
+            before, head = before[:-1], head[:-1]
+        placed.update((col, v) for col, v in zip(head, before) if v is not None)
+        placed.update((col, v) for col, v in zip(tail, after) if v is not None)
+        placed["rate"] = vals[rate_at]
+    elif rate_at is None:
+        placed.update((col, v) for col, v in zip(cols, vals) if v is not None and col in MONEY_COLUMNS)
+    return placed

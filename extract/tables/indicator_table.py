@@ -1,0 +1,464 @@
+"""The indicator table of a 绩效自评表, rebuilt into rows whatever the flattening.
+
+The header says which columns follow the indicator's name and in what order; level cells
+(产出指标(50分), 数量指标) are merged cells, written once and holding for the rows below; each row's
+cells are taken in column order with type checks, so a missing comparison or unit cell, an empty
+deviation cell or a row wrapped over several lines does not shift the columns.
+
+| header (flattened)                                      | row                                         |
+|---------------------------------------------------------|---------------------------------------------|
+| 三级指标 / 指标性质 / 指标值 / 度量单位 / 实际完成值 / 分值 / 得分 | 覆盖率 / ≧ / 100 / % / 95% / 5 / 4 |
+| 三级指标 / 分值 / 年度指标值 / 全年实际值 / 得分        | 人数 / 6 / >=18462人 / 18537人 / 6          |
+
+OCR text that lost every separator is read from the characters: `目标内容22进度计划21` (a name, then
+weight and score run together, split where the score is not above the weight) and
+`完整性3一目标清晰、任务细化3` (a name, the weight, the values' text, the score).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import regex
+
+from .. import patterns
+from ..context import Context
+from .stream import Cell, clean, column_of, points, stream
+
+_SPACES = regex.compile(r"\s+")
+_GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
+_POINTS_IN_CELL = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*分(?=\s*[)）])")
+_VALUE_COLUMNS = ("target", "actual")
+_NUMERIC_COLUMNS = ("weight", "score")
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A row of an indicator table.
+
+    kind `indicator`: `label` is the indicator's name, `cells` its target, actual, op, unit, weight,
+    score, deviation or grade cells; `level` a level cell with its weight (产出指标(50分)): `cells`
+    holds only `weight`; `total` the table's total row (总分 | 100 | 98): `weight` and `score`.
+    `how` says which flattening it was read from: table (cells), glued or glued_text (OCR).
+    """
+
+    kind: str
+    label: Cell
+    cells: dict[str, Cell] = field(default_factory=dict)
+    level1: str | None = None
+    level2: str | None = None
+    how: str = "table"
+
+
+@functools.cache
+def _data():
+    d = patterns.load("tables")
+    return {
+        "columns": patterns.lookup(d["indicator_columns"]),
+        "level1": frozenset(d["indicator_level1"]),
+        "level2": frozenset(d["indicator_level2"]),
+        "total": frozenset(d["indicator_total_rows"]),
+        "end": frozenset(d["indicator_table_end"]),
+        "value": regex.compile(d["indicator_value"]),
+        "op_cell": regex.compile(d["indicator_op_cell"]),
+        "unit_cell": regex.compile(d["indicator_unit_cell"]),
+        "level_weight": regex.compile(d["indicator_level_weight"]),
+        "name_marker": regex.compile(d["indicator_name_marker"]),
+        "level_prefix": regex.compile("(?:" + patterns.alternation(d["indicator_level1"] + d["indicator_level2"]) + ")"),
+        "column_words": regex.compile(patterns.alternation(
+            [w for ws in d["indicator_columns"].values() for w in ws])),
+        "glued_text_header": regex.compile(d["indicator_glued_text_header"]),
+        "glued_text_row": regex.compile(d["indicator_glued_text_row"]),
+        "glued_header": regex.compile(patterns.expand(d["indicator_glued_header"], {
+            "NUMBER_COLUMNS": patterns.alternation(
+                [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])})),
+        "glued_item": regex.compile(d["indicator_glued_item"]),
+    }
+
+
+def indicator_rows(ctx: Context) -> list[Row]:
+    """Every row of every indicator table in the text (computed once per text)."""
+    cached = ctx.cache.get("indicator_rows")
+    if cached is not None:
+        return cached
+    cells = list(stream(ctx))
+    out: list[Row] = []
+    i = 0
+    while i < len(cells):
+        header = _header_at(cells, i)
+        if header is None:
+            i += 1
+            continue
+        cols, has, j = header
+        i = _rows(ctx, cells, j, cols, has, cells[i:j], out)
+    out.extend(_glued(ctx))
+    ctx.cache["indicator_rows"] = out
+    return out
+
+
+def level_label(text: str) -> str:
+    """A level cell's words without its weight: 产出指标(50分) -> 产出指标."""
+    return _data()["level_weight"].sub(r"\g<label>", text).strip("：: ")
+
+
+def _header_at(cells: list[Cell], i: int) -> tuple[list[str], set[str], int] | None:
+    """(value columns after the name, all columns, index after the header) of a header starting at i.
+
+    A two-level header (年度指标值 spanning 指标性质 | 指标值 | 度量单位) is read as its lowest level:
+    the columns after the last name column come first, then the first row's other columns.
+    """
+    kinds, k = [], i
+    while k < len(cells) and (kind := column_of(cells[k].text)) is not None:
+        kinds.append(kind)
+        k += 1
+    if "name" not in kinds or not {"weight", "score", "target", "actual"} & set(kinds):
+        return None
+    last = len(kinds) - 1 - kinds[::-1].index("name")
+    after = [c for c in kinds[last + 1:] if c not in ("name", "level1", "level2")]
+    before = [c for c in kinds[:last] if c not in ("name", "level1", "level2")]
+    cols = after + [c for c in before if c not in after]
+    return cols, set(kinds), k
+
+
+def _level(text: str, cells: list[Cell], i: int, has: set[str]):
+    """('level1'|'level2', label, weight match) when the cell is a level cell of this table."""
+    d = _data()
+    t = _SPACES.sub("", text)
+    m = d["level_weight"].fullmatch(t)
+    label = (m.group("label") if m else t).removesuffix("等")  # 服务对象满意度指标等
+    in1 = label in d["level1"] and "level1" in has
+    in2 = label in d["level2"] and "level2" in has
+    if in1 and in2:
+        nxt = _SPACES.sub("", cells[i + 1].text) if i + 1 < len(cells) else ""
+        nxt = (d["level_weight"].fullmatch(nxt) or [None, nxt])[1] if nxt else nxt
+        return ("level1" if nxt in d["level2"] else "level2"), label, m
+    if in1:
+        return "level1", label, m
+    if in2:
+        return "level2", label, m
+    return None
+
+
+def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str],
+          header: list[Cell], out: list[Row]) -> int:
+    """Read rows from cells[j] until the table ends; returns the index after the table."""
+    d = _data()
+    one_per_line = sum(c.per_line == 1 for c in header) * 2 > len(header)
+    base_gap = min((c.gap for c in header[1:]), default=0)
+    level1 = level2 = None
+    failures = 0
+    n = len(cells)
+    while j < n and failures < 4:
+        c = cells[j]
+        if c.prose or _is_heading(ctx, c):
+            break
+        t = clean(c.text)
+        if t in d["end"] or t in d["total"]:
+            return _total(ctx, cells, j, cols, out)
+        if column_of(c.text) is not None:
+            break  # another table's header
+        lv = _level(c.text, cells, j, has)
+        if lv is not None:
+            kind, label, m = lv
+            if kind == "level1":
+                level1, level2 = label, None
+            else:
+                level2 = label
+            w = _POINTS_IN_CELL.search(ctx.text, c.start, c.end) if m else None
+            if w:
+                out.append(Row("level", c, {"weight": dataclasses.replace(
+                    c, start=w.start("num"), end=w.end(), text=ctx.text[w.start("num"):w.end()])}, level1, level2))
+            j += 1
+            continue
+        if d["value"].fullmatch(c.text) or points(ctx, c):
+            failures += 1
+            j += 1
+            continue
+        p = d["level_prefix"].match(c.text)
+        if p and p.end() < len(c.text) and not column_of(c.text):
+            # a level cell run into the name (PDF columns with no space): 成本指标指标1.人员培训成本
+            kind = "level2" if p.group() in d["level2"] and "level2" in has else "level1"
+            if kind in has:
+                if kind == "level1":
+                    level1, level2 = p.group(), None
+                else:
+                    level2 = p.group()
+                cells[j] = c = dataclasses.replace(c, start=c.start + p.end(), text=c.text[p.end():])
+        j, found = _row(ctx, cells, j, cols, level1, level2, one_per_line, base_gap, out)
+        failures = 0 if found else failures + 1
+    return j
+
+
+def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level2,
+         one_per_line: bool, base_gap: int, out: list[Row]) -> tuple[int, bool]:
+    d = _data()
+    name = cells[j]
+    k = j + 1
+    # Values may continue on later lines only where the name ends its line (a wrapped row), or
+    # where the table puts one cell per line.
+    same_line_only = not one_per_line and (not name.framed or name.per_line > 1 and not _last_on_line(cells, j))
+    got: dict[str, Cell] = {}
+    prev = name
+    for col in cols:
+        if k >= len(cells):
+            break
+        c = cells[k]
+        if c.prose or _is_heading(ctx, c) or clean(c.text) in d["total"] or clean(c.text) in d["end"]:
+            break
+        if _level(c.text, cells, k, {"level1", "level2"}) is not None and col not in ("deviation", "grade"):
+            if not (col in _VALUE_COLUMNS and clean(c.text) not in d["level2"] | d["level1"]):
+                break
+        if same_line_only and c.line != name.line:
+            break
+        if col in ("deviation", "grade"):
+            same_row = c.line == prev.line or (one_per_line and c.gap <= base_gap)
+            # a text cell followed by values is the next row's name, not this row's remark
+            next_row = k + 1 < len(cells) and bool(points(ctx, cells[k + 1]) or d["value"].fullmatch(cells[k + 1].text))
+            if (same_row and not next_row and not points(ctx, c)
+                    and _level(c.text, cells, k, {"level1", "level2"}) is None):
+                got[col] = c
+                k += 1
+            break
+        if col == "op":
+            if d["op_cell"].fullmatch(_SPACES.sub("", c.text)):
+                got[col] = c
+                k += 1
+                prev = c
+            continue
+        if col == "unit":
+            target = got.get("target")
+            if (target is not None and regex.fullmatch(r"-?[\d.,]+", target.text.strip())
+                    and d["unit_cell"].fullmatch(_SPACES.sub("", c.text))):
+                got[col] = c
+                k += 1
+                prev = c
+            continue
+        if col in _NUMERIC_COLUMNS:
+            if points(ctx, c):
+                got[col] = c
+                k += 1
+                prev = c
+            elif col == "score" and (glued := _GLUED_REMARK.match(c.text)):
+                # a PDF column gap too narrow: 8.5部分工作推进较慢 is the score, then the remark
+                got[col] = dataclasses.replace(c, end=c.start + glued.end("num"), text=glued.group("num"))
+                if "deviation" in cols:
+                    got["deviation"] = dataclasses.replace(c, start=c.start + glued.start("rest"),
+                                                           text=glued.group("rest"))
+                k += 1
+                break
+            continue
+        if one_per_line and c.gap > base_gap + 1 and got:
+            break  # an empty run: the row's remaining cells are empty
+        got[col] = c
+        k += 1
+        prev = c
+    if not ({"target", "actual", "weight", "score"} & set(got)) and not d["name_marker"].match(name.text):
+        return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
+    marker = d["name_marker"].match(name.text)
+    if marker and marker.end() < len(name.text):  # 指标1.药品抽检品种: the number is not the name
+        name = dataclasses.replace(name, start=name.start + marker.end(), text=name.text[marker.end():])
+    out.append(Row("indicator", name, got, level1, level2))
+    return k, True
+
+
+def _is_heading(ctx: Context, cell: Cell) -> bool:
+    """A section heading (四、存在的问题) ends a table, however short it is."""
+    starts = ctx.cache.get("heading_starts")
+    if starts is None:
+        starts = ctx.cache["heading_starts"] = {h.start for h in ctx.structure.headings}
+    line_start = ctx.text.rfind("\n", 0, cell.start) + 1
+    return line_start in starts and not ctx.text[line_start:cell.start].strip(" \t|")
+
+
+def _last_on_line(cells: list[Cell], j: int) -> bool:
+    return j + 1 >= len(cells) or cells[j + 1].line != cells[j].line
+
+
+def _total(ctx: Context, cells: list[Cell], j: int, cols: list[str], out: list[Row]) -> int:
+    """A total row (总分 | 100 | 98), within a few cells of the table's end; returns the next index."""
+    d = _data()
+    for k in range(j, min(j + 4, len(cells))):
+        if clean(cells[k].text) not in d["total"]:
+            continue
+        numbers = []
+        for c in cells[k + 1:k + 4]:
+            p = points(ctx, c)
+            if p is None:
+                break
+            numbers.append(dataclasses.replace(c, start=p[0], end=p[1], text=ctx.text[p[0]:p[1]]))
+        if len(numbers) >= 2 and "weight" in cols and "score" in cols:
+            out.append(Row("total", cells[k], {"weight": numbers[0], "score": numbers[1]}))
+            return k + 3
+        if len(numbers) == 1:
+            out.append(Row("total", cells[k], {"score": numbers[0]}))
+            return k + 2
+    return j + 1
+
+
+def _at(ctx: Context, start: int, end: int) -> Cell:
+    """A cell made from characters of OCR text (no separators to say where cells are)."""
+    return Cell(start, end, ctx.text[start:end], 0, 0, 1)
+
+
+def _glued(ctx: Context) -> list[Row]:
+    """Indicator tables whose cells OCR ran together: 一级指标二级指标三级指标分值得分项目决策(20分)…"""
+    d = _data()
+    out: list[Row] = []
+    text = ctx.text
+    for h in d["glued_header"].finditer(text):
+        cols = [column_of(w) for w in d["column_words"].findall(h.group("cols"))]
+        if cols != ["weight", "score"]:
+            continue  # only weight+score tables can be split without guessing at text columns
+        end = text.find("\n", h.end())
+        _read_glued(ctx, h.end(), len(text) if end < 0 else end, out)
+    for h in d["glued_text_header"].finditer(text):
+        cols = [column_of(w) for w in d["column_words"].findall(h.group("cols"))]
+        if not {"target", "actual"} & set(cols):
+            continue  # numbers only: read above
+        if "weight" in cols and cols.index("weight") > min(
+                (cols.index(c) for c in ("target", "actual") if c in cols), default=99):
+            continue  # weight after the text columns: name and values cannot be told apart
+        end = text.find("\n\n", h.end())
+        end = min(len(text) if end < 0 else end, h.end() + 3000)
+        _read_glued_text(ctx, h.end(), end, out)
+    return out
+
+
+def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
+    """Rows run together as name, weight, target/actual text, score (…完整性3一目标清晰…3可行性2…).
+
+    The score is the first number after the weight that is not part of a value (no digit before it,
+    no unit after it), is not above the weight, and is followed by the next name.
+    """
+    text = ctx.text
+    level1 = level2 = None
+    left1 = None
+    for m in _data()["glued_text_row"].finditer(text, pos, end):
+        if m.group("gw") is not None:
+            weight = Decimal(m.group("gw"))
+            label = _split_level(m.group("gname"))[0]
+            if left1 is None or weight > left1:
+                level1, level2, left1 = label, None, weight
+            else:
+                level2 = label
+                left1 -= weight
+            continue
+        w_text = _doubled_split(m.group("w"), m.group("val"))
+        if Decimal(m.group("s")) > Decimal(w_text):
+            continue
+        name = m.group("name")
+        lead = len(name) - len(name.lstrip("、，,:：\n 0123456789."))
+        w_start = m.start("w")
+        out.append(Row("indicator", _at(ctx, m.start("name") + lead, m.end("name")),
+                       {"weight": _at(ctx, w_start, w_start + len(w_text)),
+                        "score": _at(ctx, m.start("s"), m.end("s"))}, level1, level2, "glued_text"))
+
+
+def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
+    d = _data()
+    text = ctx.text
+    level1 = level2 = None
+    cap1 = cap2 = None   # the weights of the current levels (a leaf never exceeds them)
+    left1 = None
+    while pos < end:
+        m = d["glued_item"].match(text, pos, end)
+        if m is None:
+            nxt = regex.compile(r"\p{Han}").search(text, pos + 1, end)
+            if nxt is None:
+                break
+            pos = nxt.start()
+            continue
+        name = m.group("name").strip("、，,")
+        if not name and m.group("gw") is None:
+            pos += 1
+            continue
+        pos = m.end()
+        if m.group("gw") is not None:
+            weight = Decimal(m.group("gw"))
+            weight_cell = _at(ctx, m.start("gw"), m.end() - 1)
+            label, leaf = _split_level(name)
+            if not label:  # a weight the OCR moved after the leaf: it belongs to the current level
+                out.append(Row("level", weight_cell, {"weight": weight_cell}, level1, level2, "glued"))
+                continue
+            if leaf:
+                out.append(Row("indicator", _at(ctx, m.start("name"), m.start("name") + len(leaf)), {},
+                               level1, level2, "glued"))
+            if left1 is None or weight > left1 or label in d["level1"] and label not in d["level2"]:
+                level1, level2, cap1, left1 = label, None, weight, weight
+            else:
+                level2, cap2 = label, weight
+                left1 -= weight
+            out.append(Row("level", weight_cell, {"weight": weight_cell}, level1, level2, "glued"))
+            continue
+        if m.group("digits") is None:
+            out.append(Row("indicator", _at(ctx, m.start("name"), m.end("name")), {}, level1, level2, "glued"))
+            continue
+        pair = split_points(m.group("digits"), cap2 or cap1 or Decimal(100))
+        if pair is None:
+            continue
+        at, cut = m.start("digits"), pair[2]
+        out.append(Row("indicator", _at(ctx, m.start("name"), m.end("name")),
+                       {"weight": _at(ctx, at, at + cut), "score": _at(ctx, at + cut, m.end("digits"))},
+                       level1, level2, "glued"))
+
+
+def _doubled_split(w: str, val: str) -> str:
+    """Where weight digits end when the value starts with a digit too (326万元26万元: 3, not 32).
+
+    Target and actual are often the same text written twice; the split that makes the value a
+    doubled string wins, else the longer weight.
+    """
+    def doubled(v: str) -> bool:
+        return len(v) % 2 == 0 and v[: len(v) // 2] == v[len(v) // 2:]
+
+    if len(w) == 2 and not doubled(val) and doubled(w[1] + val):
+        return w[0]
+    return w
+
+
+def _split_level(name: str) -> tuple[str, str]:
+    """项目管理 from 资金均衡项目管理: a known level word at the end; the rest is a leaf without numbers."""
+    d = _data()
+    if name in d["level1"] or name in d["level2"]:
+        return name, ""
+    for word in sorted(d["level1"] | d["level2"], key=len, reverse=True):
+        # only a full level name (项目管理, not 管理: 财务管理 is a level-2 name of its own)
+        if len(word) >= 4 and name.endswith(word) and len(name) >= len(word) + 2:
+            return word, name[: -len(word)]
+    return name, ""
+
+
+def split_points(digits: str, cap: Decimal) -> tuple[Decimal, Decimal, int] | None:
+    """Weight and score run together by OCR: the one split where score ≤ weight ≤ cap.
+
+    | digits | cap | weight, score |
+    |--------|-----|---------------|
+    | 22     | 6   | 2, 2          |
+    | 109    | 40  | 10, 9         |
+    | 32.5   | 8   | 3, 2.5        |
+    | 1010   | 40  | 10, 10        |
+    | 2      | 6   | None (one number cannot be both) |
+    Several valid splits: the one with the most even halves, None if still tied.
+    """
+    options = []
+    for cut in range(1, len(digits)):
+        w, s = digits[:cut], digits[cut:]
+        if not _plain_number(w) or not _plain_number(s):
+            continue
+        wv, sv = Decimal(w), Decimal(s)
+        if sv <= wv <= cap and wv > 0:
+            options.append((abs(len(w) - len(s)), wv, sv, cut))
+    if not options:
+        return None
+    options.sort(key=lambda o: o[0])
+    if len(options) > 1 and options[0][0] == options[1][0]:
+        return None
+    _, wv, sv, cut = options[0]
+    return wv, sv, cut
+
+
+def _plain_number(s: str) -> bool:
+    return bool(regex.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", s))
