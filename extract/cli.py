@@ -309,7 +309,7 @@ def stats(
         for r in rows:
             w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r.values()])
     elif indicator is not None:
-        heads = [("department", "department"), ("year", "year"), ("name", "indicator"), ("target", "target"),
+        heads = [("department", "department"), ("year", "year"), ("name", "indicator"), ("target_stated", "target"),
                  ("actual", "actual"), ("met", "met"), ("weight", "weight"), ("score", "score")]
         _table(f"indicators whose name contains {indicator!r} ({len(rows)} rows)", heads, rows,
                wrap={"department", "name"})

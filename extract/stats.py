@@ -162,6 +162,18 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _stated(text: str | None, op: str | None, unit: str | None) -> str | None:
+    """A target as read, with the comparison and unit its own cells gave (≧ | 90 | % -> ≥90%)."""
+    if text is None:
+        return None
+    shown = text
+    if op and not shown.lstrip().startswith(("≥", "≤", ">", "<", "=", "≧", "≦", "═")):
+        shown = op + shown
+    if unit and not shown.rstrip().endswith(unit):
+        shown += unit
+    return shown
+
+
 def indicator_history(db_path, name: str) -> list[dict]:
     """Target against actual of every indicator row whose name contains `name`, across reports.
 
@@ -187,6 +199,7 @@ def indicator_history(db_path, name: str) -> list[dict]:
         for row in cur:
             record = dict(zip(columns, row))
             record["met"] = None if record["met"] is None else bool(record["met"])
+            record["target_stated"] = _stated(record["target"], record["target_op"], record["target_unit"])
             out.append(record)
         return out
     finally:
