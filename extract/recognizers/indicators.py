@@ -35,6 +35,7 @@ def _data():
         "value": regex.compile(d["indicator_value"]),
         "ops": patterns.lookup(d["indicator_ops"]),
         "points": regex.compile(d["indicator_points_cell"]),
+        "ocr_digits": str.maketrans(d["ocr_digits"]),
         "prose_row": regex.compile(patterns.expand(d["indicator_prose_row"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
         "heading": regex.compile(d["indicator_heading"]),
@@ -55,7 +56,8 @@ def recognize(ctx: Context) -> list[Candidate]:
 
 
 def _points(cell: Cell) -> Decimal:
-    return Decimal(_data()["points"].fullmatch(cell.text).group("num"))
+    """The number in a weight or score cell; 1O (OCR's letter O) in a glued table is 10."""
+    return Decimal(_data()["points"].fullmatch(cell.text.translate(_data()["ocr_digits"])).group("num"))
 
 
 def _from_row(ctx: Context, row: tables.Row) -> list[Candidate]:
@@ -79,7 +81,7 @@ def _from_row(ctx: Context, row: tables.Row) -> list[Candidate]:
         if col in got:
             c = got[col]
             data[col] = _points(c)
-            m = _data()["points"].fullmatch(c.text)
+            m = _data()["points"].fullmatch(c.text.translate(_data()["ocr_digits"]))
             out.append(_score(c.start + m.start("num"), c.start + m.end(), data[col], kind, r))
     out.append(Candidate("indicators", row.label.start, row.label.end, rule, data))
     return out

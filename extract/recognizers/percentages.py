@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import regex
 
+from .. import patterns
 from ..context import Candidate, Context
 from . import group, number_of, qualifier_of, run_rules
 
 
+@functools.cache
+def _ceiling() -> Decimal:
+    return Decimal(patterns.load("percentages")["ceiling"])
+
+
 def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     value = Decimal(100) if group(m, "num") == "百" else number_of(m)
-    if value is None:
-        return None
+    if value is None or abs(value) >= _ceiling():
+        return None  # 800800100%: cells OCR ran together, not a rate
     return {"value": value, "qualifier": qualifier_of(m)}
 
 

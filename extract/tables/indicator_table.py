@@ -76,6 +76,8 @@ def _data():
             "NUMBER_COLUMNS": patterns.alternation(
                 [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])})),
         "glued_item": regex.compile(d["indicator_glued_item"]),
+        "glued_end": regex.compile(r"\n\s*\n|\n(?=[一二三四五六七八九十]{1,3}、)"),
+        "ocr_digits": str.maketrans(d["ocr_digits"]),
     }
 
 
@@ -129,6 +131,11 @@ def _level(text: str, cells: list[Cell], i: int, has: set[str]):
     t = _SPACES.sub("", text)
     m = d["level_weight"].fullmatch(t)
     label = (m.group("label") if m else t).removesuffix("等")  # 服务对象满意度指标等
+    if label not in d["level1"] and label not in d["level2"] and len(label) >= 4:
+        # a level cell wrapped onto the next line (服务对象满 / 意度指标): its first part
+        whole = [w for w in d["level2"] | d["level1"] if w.startswith(label)]
+        if len(whole) == 1:
+            label = whole[0]
     in1 = label in d["level1"] and "level1" in has
     in2 = label in d["level2"] and "level2" in has
     if in1 and in2:
@@ -309,11 +316,10 @@ def _glued(ctx: Context) -> list[Row]:
     out: list[Row] = []
     text = ctx.text
     for h in d["glued_header"].finditer(text):
-        cols = [column_of(w) for w in d["column_words"].findall(h.group("cols"))]
+        cols = [column_of(w) for w in d["column_words"].findall(_SPACES.sub("", h.group("cols")))]
         if cols != ["weight", "score"]:
             continue  # only weight+score tables can be split without guessing at text columns
-        end = text.find("\n", h.end())
-        _read_glued(ctx, h.end(), len(text) if end < 0 else end, out)
+        _read_glued(ctx, h.end(), _glued_end(text, h.end()), out)
     for h in d["glued_text_header"].finditer(text):
         cols = [column_of(w) for w in d["column_words"].findall(h.group("cols"))]
         if not {"target", "actual"} & set(cols):
@@ -321,10 +327,14 @@ def _glued(ctx: Context) -> list[Row]:
         if "weight" in cols and cols.index("weight") > min(
                 (cols.index(c) for c in ("target", "actual") if c in cols), default=99):
             continue  # weight after the text columns: name and values cannot be told apart
-        end = text.find("\n\n", h.end())
-        end = min(len(text) if end < 0 else end, h.end() + 3000)
-        _read_glued_text(ctx, h.end(), end, out)
+        _read_glued_text(ctx, h.end(), _glued_end(text, h.end()), out)
     return out
+
+
+def _glued_end(text: str, pos: int) -> int:
+    """Where a glued table ends: a blank line, a top-level heading (四、…) or 3,000 characters on."""
+    m = _data()["glued_end"].search(text, pos, pos + 3000)
+    return m.start() if m else min(len(text), pos + 3000)
 
 
 def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
@@ -377,7 +387,7 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
             continue
         pos = m.end()
         if m.group("gw") is not None:
-            weight = Decimal(m.group("gw"))
+            weight = Decimal(m.group("gw").translate(d["ocr_digits"]))
             weight_cell = _at(ctx, m.start("gw"), m.end() - 1)
             label, leaf = _split_level(name)
             if not label:  # a weight the OCR moved after the leaf: it belongs to the current level
@@ -396,13 +406,18 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
         if m.group("digits") is None:
             out.append(Row("indicator", _at(ctx, m.start("name"), m.end("name")), {}, level1, level2, "glued"))
             continue
-        pair = split_points(m.group("digits"), cap2 or cap1 or Decimal(100))
+        total = _SPACES.sub("", name) in d["total"]
+        digits = m.group("digits").translate(d["ocr_digits"])
+        pair = split_points(digits, Decimal(100) if total else cap2 or cap1 or Decimal(100))
         if pair is None:
             continue
         at, cut = m.start("digits"), pair[2]
-        out.append(Row("indicator", _at(ctx, m.start("name"), m.end("name")),
-                       {"weight": _at(ctx, at, at + cut), "score": _at(ctx, at + cut, m.end("digits"))},
-                       level1, level2, "glued"))
+        cells = {"weight": _at(ctx, at, at + cut), "score": _at(ctx, at + cut, m.end("digits"))}
+        label = _at(ctx, m.start("name"), m.end("name"))
+        if total:  # 合计10083.5: full marks, then the total
+            out.append(Row("total", label, cells, how="glued"))
+            break
+        out.append(Row("indicator", label, cells, level1, level2, "glued"))
 
 
 def _doubled_split(w: str, val: str) -> str:
