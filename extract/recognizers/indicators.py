@@ -38,6 +38,8 @@ def _data():
         "ocr_digits": str.maketrans(d["ocr_digits"]),
         "prose_row": regex.compile(patterns.expand(d["indicator_prose_row"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
+        "prose_qualitative": regex.compile(patterns.expand(d["indicator_prose_qualitative"], {
+            "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
         "heading": regex.compile(d["indicator_heading"]),
         "section_score": regex.compile(d["indicator_section_score"]),
         "op_words": patterns.lookup(d["indicator_op_words"]),
@@ -133,12 +135,24 @@ def _prose(ctx: Context) -> list[Candidate]:
         target = _span_value(ctx, m, "target")
         actual = _span_value(ctx, m, "actual")
         score = Decimal(m.group("score")) if m.group("score") else None
+        weight = Decimal(m.group("weight")) if m.group("weight") else None
         data = {"name": _SPACES.sub("", m.group("name")), "level1": None, "level2": m.group("level2"),
-                "target": target, "actual": actual, "weight": None, "score": score, "deviation": None,
+                "target": target, "actual": actual, "weight": weight, "score": score, "deviation": None,
                 "met": met(target, actual, m.group("level2"))}
         if score is not None:
             out.append(_score(m.start("score"), m.end("score"), score, "indicator", "indicator.prose_score"))
+        if weight is not None:
+            out.append(_score(m.start("weight"), m.end("weight"), weight, "max", "indicator.prose_weight"))
         out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.prose_row", data))
+    taken = [(c.start, c.end) for c in out if c.type == "indicators"]
+    for m in d["prose_qualitative"].finditer(ctx.text):
+        if any(s < m.end("name") and m.start("name") < e for s, e in taken):
+            continue
+        score = Decimal(m.group("score"))
+        data = {"name": _SPACES.sub("", m.group("name")), "level1": None, "level2": m.group("level2"),
+                "target": None, "actual": None, "weight": None, "score": score, "deviation": None, "met": None}
+        out.append(_score(m.start("score"), m.end("score"), score, "indicator", "indicator.prose_score"))
+        out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.prose_qualitative", data))
     return out
 
 
@@ -177,9 +191,9 @@ def _headings(ctx: Context) -> list[Candidate]:
         if m is None or m.start() != title_at:
             continue
         scores = list(d["section_score"].finditer(ctx.text, line_end, h.end))
-        if not scores:
-            continue
-        weight, score = Decimal(m.group("w")), Decimal(scores[-1].group("s"))
+        if len(scores) != 1:
+            continue  # none, or several (sub-items the structure did not see as headings): unsure
+        weight, score = Decimal(m.group("w")), Decimal(scores[0].group("s"))
         if score > weight:
             continue
         parents = [p for p in heads[:i] if p.start <= h.start < p.end and p.level < h.level]

@@ -19,6 +19,9 @@ from . import label_role
 from .staffing import cell_label_role
 
 
+_OF_WHICH = regex.compile(r"^其中\s*[:：]?")  # 其中：行政编制 | 6
+
+
 @functools.cache
 def _data():
     d = patterns.load("tables")
@@ -58,7 +61,7 @@ def _labelled_staffing(ctx: Context) -> list[Candidate]:
     for i, c in enumerate(cells[1:], 1):
         if c.gap or not c.text.isdigit() or len(c.text) > 6:
             continue
-        role = cell_label_role(tables.clean(cells[i - 1].text).rstrip(":："))
+        role = cell_label_role(_OF_WHICH.sub("", tables.clean(cells[i - 1].text)).rstrip(":："))
         if role:
             out.append(Candidate("staffing", c.start, c.end, "table.labelled_staffing",
                                  {"value": Decimal(c.text), "unit": "人", "role": role}, 60))

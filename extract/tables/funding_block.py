@@ -13,6 +13,7 @@ only the money columns are filled, from the left. The unit comes from the block'
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ MONEY_COLUMNS = ("budget_initial", "budget_adjusted", "expenditure")
 class FundingRow:
     label: str                 # 年度资金总额, 本年财政拨款 … (after 其中:)
     cells: dict[str, Cell]     # budget_initial, budget_adjusted, expenditure, weight, rate, score
+    # (a rate whose % sat in a cell of its own carries it in its text: the span is the number)
     unit: str | None           # 万元, 元 … of the money columns
 
 
@@ -88,6 +90,11 @@ def _rows(cells: list[Cell], k: int, cols: list[str], unit: str | None, out: lis
         vals: list[Cell | None] = []
         while k < n and _label(cells[k].text) is None and len(vals) < len(cols):
             t = cells[k].text.strip()
+            if t == "%" and vals and vals[-1] is not None and d["number"].fullmatch(vals[-1].text):
+                # % in a cell of its own (100 | %): the number before it is the rate
+                vals[-1] = dataclasses.replace(vals[-1], text=vals[-1].text + "%")
+                k += 1
+                continue
             if d["empty"].fullmatch(t):
                 vals.append(None)
             elif d["number"].fullmatch(t) or d["percent"].fullmatch(t):

@@ -30,7 +30,7 @@ from .stream import Cell, clean, column_of, points, stream
 
 _SPACES = regex.compile(r"\s+")
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
-_POINTS_IN_CELL = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*分(?=\s*[)）])")
+_POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
 _VALUE_COLUMNS = ("target", "actual")
 _NUMERIC_COLUMNS = ("weight", "score")
 
