@@ -96,7 +96,7 @@ def test_facts_are_grounded_in_every_corpus_document(path):
     for kind in FACT_TYPES:
         for f in getattr(report, kind):
             assert text[f.start:f.end] == f.text and f.text.strip() == f.text and f.text, f
-            if f.rule in CONTEXT_FREE:
+            if f.rule in CONTEXT_FREE and "\n" not in f.text:  # a wrapped fact needs its line to be joined
                 again = getattr(extract_text(f.text), kind)
                 value = "value_yuan" if kind == "amounts" else "value"
                 assert [getattr(x, value) for x in again] == [getattr(f, value)], (f.text, again)

@@ -381,11 +381,13 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
                 break
             pos = nxt.start()
             continue
-        name = m.group("name").strip("、，,")
+        name = m.group("name").strip("、，,\n ")
         if not name and m.group("gw") is None:
             pos += 1
             continue
         pos = m.end()
+        name_start = m.start("name") + m.group("name").find(name[:1]) if name else m.start("name")
+        name_end = name_start + len(name)
         if m.group("gw") is not None:
             weight = Decimal(m.group("gw").translate(d["ocr_digits"]))
             weight_cell = _at(ctx, m.start("gw"), m.end() - 1)
@@ -394,7 +396,7 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
                 out.append(Row("level", weight_cell, {"weight": weight_cell}, level1, level2, "glued"))
                 continue
             if leaf:
-                out.append(Row("indicator", _at(ctx, m.start("name"), m.start("name") + len(leaf)), {},
+                out.append(Row("indicator", _at(ctx, name_start, name_start + len(leaf)), {},
                                level1, level2, "glued"))
             if left1 is None or weight > left1 or label in d["level1"] and label not in d["level2"]:
                 level1, level2, cap1, left1 = label, None, weight, weight
@@ -404,7 +406,7 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
             out.append(Row("level", weight_cell, {"weight": weight_cell}, level1, level2, "glued"))
             continue
         if m.group("digits") is None:
-            out.append(Row("indicator", _at(ctx, m.start("name"), m.end("name")), {}, level1, level2, "glued"))
+            out.append(Row("indicator", _at(ctx, name_start, name_end), {}, level1, level2, "glued"))
             continue
         total = _SPACES.sub("", name) in d["total"]
         digits = m.group("digits").translate(d["ocr_digits"])
@@ -413,7 +415,7 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
             continue
         at, cut = m.start("digits"), pair[2]
         cells = {"weight": _at(ctx, at, at + cut), "score": _at(ctx, at + cut, m.end("digits"))}
-        label = _at(ctx, m.start("name"), m.end("name"))
+        label = _at(ctx, name_start, name_end)
         if total:  # 合计10083.5: full marks, then the total
             out.append(Row("total", label, cells, how="glued"))
             break
