@@ -191,7 +191,9 @@ def test_a_short_text_is_left_alone(text):
 
 # ------------------------------------------------------------------------------ the corpus
 
-CORPUS = sorted(Path(__file__).resolve().parent.parent.joinpath("corpora").glob("*/*.txt"))
+# heldout2 imitates PDF text layers with wrapped lines on purpose: it is not written one paragraph per line
+CORPUS = sorted(p for p in Path(__file__).resolve().parent.parent.joinpath("corpora").glob("*/*.txt")
+                if p.parent.name != "heldout2")
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=[p.name for p in CORPUS])
