@@ -85,10 +85,13 @@ def _v(op, value, unit):
 @pytest.mark.parametrize("target,actual,level2,expected", [
     (_v("≥", "90", "%"), _v(None, "96", "%"), None, True),
     (_v("≤", "4800", "元/户"), _v(None, "5160", "元/户"), None, False),
-    (_v(None, "100", "%"), _v(None, "95", "%"), None, False),
-    (_v(None, "500", "万元"), _v(None, "480", "万元"), "成本指标", True),
+    (_v(None, "100", "%"), _v(None, "95", "%"), None, None),      # no sign: is less better? not said
+    (_v(None, "100", "%"), _v(None, "100", "%"), None, True),      # ... but the target itself is met
+    (_v("≤", "500", "万元"), _v(None, "480", "万元"), "成本指标", True),
+    (_v(None, "5", "%"), _v(None, "2", "%"), None, None),
     (_v(None, None, None), _v(None, "1", "项"), None, None),
     (_v("≥", "90", "%"), _v(None, "96", "人"), None, None),
+    (_v("≥", "3", "个"), _v(None, "2", "个月"), None, None),      # units must be equal, not alike
 ])
 def test_met(target, actual, level2, expected):
     assert met(target, actual, level2) is expected
@@ -203,6 +206,39 @@ def test_funding_block_cell_per_line():
         (Decimal("450000"), "budget_adjusted"), (Decimal("440000"), "expenditure")]
     assert [(p.value, p.role) for p in report.percentages] == [(Decimal("97.78"), "execution_rate")]
     assert [(s.value, s.kind) for s in report.scores] == [(Decimal("10"), "max"), (Decimal("9.78"), "indicator")]
+
+
+@pytest.mark.parametrize("text,rows", [
+    ("三级指标 | 指标值 | 实际完成值 | 分值 | 得分\n培训合格率 | ≥95% | | 10 | 8",
+     [("培训合格率", None, "10", "8")]),
+    ("一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分\n"
+     "履职效能 | 重点工作 | 工作完成率 | 100% | 98% | 10 | 9\n| | 儿童覆盖率 | ≥90% | 92% | 10 | 10",
+     [("工作完成率", "98%", "10", "9"), ("儿童覆盖率", "92%", "10", "10")]),
+    ("一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分\n"
+     "产出指标 | 时效指标 | 2022年完成项目验收 | 按期完成 | 已完成 | 10 | 10",
+     [("2022年完成项目验收", "已完成", "10", "10")]),
+    ("一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分\n指标性质 | 指标值 | 度量单位\n"
+     "产出指标 | 质量指标 | 覆盖率 | ≧ | 100 | % | 95% | 5 | 4",
+     [("覆盖率", "95%", "5", "4")]),
+    ("一级指标 二级指标 三级指标 分值 指标值 实际值 得分\n产出指标 数量指标 培训期数 10 培训8期 培训8期 8",
+     [("培训期数", "培训8期", "10", "8")]),
+], ids=["empty-cell", "levels-not-in-lexicon", "name-starting-with-a-year", "sub-header-after", "spaced-header"])
+def test_rows_keep_their_columns(text, rows):
+    got = _indicators(text)
+    assert [(r["name"], r["actual"] and r["actual"]["text"], r["weight"], r["score"]) for r in got] == rows
+
+
+def test_total_row_number_in_the_weight_column_is_full_marks():
+    text = "三级指标 | 指标值 | 实际完成值 | 分值 | 得分\n培训合格率 | ≥95% | 96% | 10 | 8\n合计 | | | 100 |"
+    scores = json.loads(extract_text(text).model_dump_json())["scores"]
+    assert ("100", "max") in {(s["value"], s["kind"]) for s in scores}
+    assert "total" not in {s["kind"] for s in scores}
+
+
+@pytest.mark.parametrize("text", ["人员编制 |\n① |", "一级指标二级指标三级指标分值得分项目决策(20分 )目标内容22",
+                                  "分值\n" * 3000, "| | | |\n" * 50, "三级指标 | 得分"])
+def test_odd_tables_end_cleanly(text):
+    extract_text(text)
 
 
 def test_no_indicators_without_a_header():

@@ -14,7 +14,7 @@ and its weight and score become score facts (kind max and indicator), as do the 
 from __future__ import annotations
 
 import functools
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import regex
 
@@ -23,6 +23,7 @@ from ..context import Candidate, Context
 from ..tables import Cell
 
 _SPACES = regex.compile(r"\s+")
+_NUMBER = regex.compile(r"\d[\d,.]*")
 _RULES = {"table": ("indicator.table_row", "indicator.table_weight", "indicator.table_score"),
           "glued": ("indicator.glued_row", "indicator.glued_weight", "indicator.glued_score"),
           "glued_text": ("indicator.glued_text_row", "indicator.glued_weight", "indicator.glued_score")}
@@ -37,7 +38,9 @@ def _data():
         "points": regex.compile(d["indicator_points_cell"]),
         "ocr_digits": str.maketrans(d["ocr_digits"]),
         "prose_row": regex.compile(patterns.expand(d["indicator_prose_row"], {
-            "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
+            "LEVEL2": patterns.alternation(d["indicator_level2"]),
+            "OP_WORDS": patterns.alternation([w for ws in d["indicator_op_words"].values() for w in ws])}), regex.M),
+        "op_word": regex.compile(patterns.alternation([w for ws in d["indicator_op_words"].values() for w in ws])),
         "prose_qualitative": regex.compile(patterns.expand(d["indicator_prose_qualitative"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
         "heading": regex.compile(d["indicator_heading"]),
@@ -49,7 +52,12 @@ def _data():
 def recognize(ctx: Context) -> list[Candidate]:
     """Indicator records and the scores of their tables."""
     out: list[Candidate] = []
+    names: list[tuple[int, int]] = []
     for row in tables.indicator_rows(ctx):
+        if row.kind == "indicator" and any(s < row.label.end and row.label.start < e for s, e in names):
+            continue  # the same row read twice (a cell table and an OCR reading of it): keep the first
+        if row.kind == "indicator":
+            names.append((row.label.start, row.label.end))
         out.extend(_from_row(ctx, row))
     taken = [(c.start, c.end) for c in out if c.type == "indicators"]
     out.extend(c for c in _prose(ctx) + _headings(ctx)
@@ -96,10 +104,7 @@ def _value(ctx: Context, cell: Cell, op_cell: Cell | None = None, unit_cell: Cel
     m = d["value"].fullmatch(ctx.text, cell.start, cell.end)
     if m:
         data["op"] = d["ops"].get(m.group("op")) if m.group("op") else None
-        try:
-            data["value"] = Decimal(m.group("num").replace(",", ""))
-        except InvalidOperation:
-            data["value"] = None
+        data["value"] = Decimal(m.group("num").replace(",", ""))
         data["unit"] = m.group("unit")
     if op_cell is not None and data["op"] is None:
         data["op"] = d["ops"].get(_SPACES.sub("", op_cell.text))
@@ -115,16 +120,17 @@ def met(target: dict | None, actual: dict | None, level2: str | None) -> bool | 
     |----------|--------|-------|
     | ≥90 %    | 96 %   | True  |
     | ≤4800 元 | 5160 元| False |
-    | 100 %    | 95 %   | False (no sign: at least, except cost indicators: at most) |
+    | 100 %    | 100 %  | True  (no sign, but the value is the target)               |
+    | 5 %      | 2 %    | None  (no sign: whether less is better is not written)     |
     """
     if not target or not actual or target["value"] is None or actual["value"] is None:
         return None
-    if (target["unit"] or actual["unit"]) and target["unit"] != actual["unit"]:
-        if not (target["unit"] and actual["unit"] and actual["unit"].startswith(target["unit"])):
-            return None
-    op = target["op"] or ("≤" if level2 and "成本" in level2 else "≥")
+    if target["unit"] != actual["unit"]:
+        return None
     t, a = target["value"], actual["value"]
-    return {"≥": a >= t, "≤": a <= t, "=": a == t, ">": a > t, "<": a < t}[op]
+    if target["op"] is None:  # no sign written: whether more is better is not said (投诉率 5% vs 2%)
+        return True if a == t else None
+    return {"≥": a >= t, "≤": a <= t, "=": a == t, ">": a > t, "<": a < t}[target["op"]]
 
 
 def _prose(ctx: Context) -> list[Candidate]:
@@ -163,11 +169,10 @@ def _span_value(ctx: Context, m: regex.Match, group: str) -> dict:
     cell = Cell(start, end, ctx.text[start:end], 0, 0, 1)  # a phrase of prose read as a cell
     value = _value(ctx, cell)
     if value["op"] is None:  # 不低于 / 达到 are words, not signs
-        words = _data()["op_words"]
-        word = regex.match(patterns.alternation(list(words)), cell.text)
+        word = _data()["op_word"].match(cell.text)
         if word:
-            value["op"] = words[word.group()]
-            rest = regex.search(r"\d[\d,.]*", cell.text)
+            value["op"] = _data()["op_words"][word.group()]
+            rest = _NUMBER.search(cell.text)
             value["value"] = Decimal(rest.group().replace(",", "")) if rest else None
             unit = cell.text[rest.end():].strip() if rest else ""
             value["unit"] = unit or None

@@ -19,6 +19,7 @@ from . import label_role
 from .staffing import cell_label_role
 
 
+_WHOLE = regex.compile(r"[0-9]{1,6}")  # not str.isdigit: ① and ² are digits to it
 _OF_WHICH = regex.compile(r"^其中\s*[:：]?")  # 其中：行政编制 | 6
 
 
@@ -37,6 +38,8 @@ def _data():
         "unit_line": regex.compile(d["unit_line"]),
         "money_words": regex.compile(patterns.alternation(d["money_label_words"])),
         "money_cell": regex.compile(d["money_cell"]),
+        "money_stops": regex.compile(patterns.alternation(d["money_label_stops"])),
+        "unit_label": regex.compile(d["funding_unit"]),
         "reach": int(d["money_cell_reach"]),
     }
 
@@ -59,7 +62,7 @@ def _labelled_staffing(ctx: Context) -> list[Candidate]:
     cells = tables.stream(ctx)
     out = []
     for i, c in enumerate(cells[1:], 1):
-        if c.gap or not c.text.isdigit() or len(c.text) > 6:
+        if c.gap or not _WHOLE.fullmatch(c.text):
             continue
         role = cell_label_role(_OF_WHICH.sub("", tables.clean(cells[i - 1].text)).rstrip(":："))
         if role:
@@ -79,8 +82,8 @@ def _labelled_money(ctx: Context) -> list[Candidate]:
     out = []
     unit, left = None, 0
     for i, c in enumerate(cells):
-        m = d["unit_line"].search(c.text)
-        if m:
+        m = d["unit_line"].search(c.text) or d["unit_label"].search(c.text)
+        if m:  # 单位：万元, or a label stating its own unit (项目资金（元）): the unit from here on
             unit, left = m.group("unit"), d["reach"]
             continue
         if c.prose:
@@ -91,8 +94,9 @@ def _labelled_money(ctx: Context) -> list[Candidate]:
         if i == 0 or c.gap or not d["money_cell"].fullmatch(c.text):
             continue
         label = cells[i - 1]
-        if d["money_cell"].fullmatch(label.text) or not d["money_words"].search(label.text):
-            continue
+        if (d["money_cell"].fullmatch(label.text) or not d["money_words"].search(label.text)
+                or d["money_stops"].search(label.text)):
+            continue  # not a money label, or one naming a rate or a count (预算执行率, 补助对象人数)
         value = Decimal(c.text.replace(",", ""))
         out.append(Candidate("amounts", c.start, c.end, "table.labelled_money",
                              {"value_yuan": value * d["scale"][unit], "unit": unit, "qualifier": "exact",

@@ -63,7 +63,7 @@ def funding_rows(ctx: Context) -> list[FundingRow]:
             cols.append(d["columns"][clean(cells[k].text)])
             k += 1
         if len(cols) < 3 or not set(cols) & set(MONEY_COLUMNS):
-            i += 1
+            i = max(i + 1, k)  # no block starts inside a run of column words that is not one
             continue
         unit = table_unit(ctx, cells[k - 1].end) or table_unit(ctx, cells[i].start)
         i = _rows(cells, k, cols, unit, out)
@@ -73,8 +73,9 @@ def funding_rows(ctx: Context) -> list[FundingRow]:
 def _rows(cells: list[Cell], k: int, cols: list[str], unit: str | None, out: list[FundingRow]) -> int:
     d = _data()
     n = len(cells)
-    # other label cells before the first row (资金情况(万元) …) are skipped
-    while k < n and _label(cells[k].text) is None and not cells[k].prose:
+    # other label cells before the first row (资金情况(万元) …) are skipped, but only a few
+    start = k
+    while k < n and k - start < 3 and _label(cells[k].text) is None and not cells[k].prose:
         if d["number"].fullmatch(cells[k].text) or d["percent"].fullmatch(cells[k].text):
             break
         k += 1
@@ -88,8 +89,11 @@ def _rows(cells: list[Cell], k: int, cols: list[str], unit: str | None, out: lis
             k += 1
             continue
         vals: list[Cell | None] = []
+        row_line = cells[k - 1].line if k else -1
         while k < n and _label(cells[k].text) is None and len(vals) < len(cols):
             t = cells[k].text.strip()
+            if cells[k].framed and cells[k].line == row_line and vals is not None:
+                vals.extend([None] * cells[k].gap)  # | 50 | 48 | 45 | | 93.75% |: the empty 分值 keeps its place
             if t == "%" and vals and vals[-1] is not None and d["number"].fullmatch(vals[-1].text):
                 # % in a cell of its own (100 | %): the number before it is the rate
                 vals[-1] = dataclasses.replace(vals[-1], text=vals[-1].text + "%")

@@ -29,9 +29,13 @@ from ..context import Context
 from .stream import Cell, clean, column_of, points, stream
 
 _SPACES = regex.compile(r"\s+")
+_HAN = regex.compile(r"\p{Han}")
+_HORIZONTAL_SPACE = regex.compile(r"[^\S\n]")
+_BARE_NUMBER = regex.compile(r"-?[\d.,]+")
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
 _POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
 _VALUE_COLUMNS = ("target", "actual")
+_SUB_COLUMNS = ("op", "target", "unit")
 _NUMERIC_COLUMNS = ("weight", "score")
 
 
@@ -90,9 +94,9 @@ def indicator_rows(ctx: Context) -> list[Row]:
     out: list[Row] = []
     i = 0
     while i < len(cells):
-        header = _header_at(cells, i)
+        header, run_end = _header_at(cells, i)
         if header is None:
-            i += 1
+            i = max(i + 1, run_end)  # no header starts inside a run of header words that is not one
             continue
         cols, has, j = header
         i = _rows(ctx, cells, j, cols, has, cells[i:j], out)
@@ -106,8 +110,9 @@ def level_label(text: str) -> str:
     return _data()["level_weight"].sub(r"\g<label>", text).strip("：: ")
 
 
-def _header_at(cells: list[Cell], i: int) -> tuple[list[str], set[str], int] | None:
-    """(value columns after the name, all columns, index after the header) of a header starting at i.
+def _header_at(cells: list[Cell], i: int) -> tuple[tuple[list[str], set[str], int] | None, int]:
+    """((value columns after the name, all columns, index after the header) or None, end of the run
+    of header words) for a header starting at i.
 
     A two-level header (年度指标值 spanning 指标性质 | 指标值 | 度量单位) is read as its lowest level:
     the columns after the last name column come first, then the first row's other columns.
@@ -117,12 +122,21 @@ def _header_at(cells: list[Cell], i: int) -> tuple[list[str], set[str], int] | N
         kinds.append(kind)
         k += 1
     if "name" not in kinds or not {"weight", "score", "target", "actual"} & set(kinds):
-        return None
+        return None, k
     last = len(kinds) - 1 - kinds[::-1].index("name")
     after = [c for c in kinds[last + 1:] if c not in ("name", "level1", "level2")]
     before = [c for c in kinds[:last] if c not in ("name", "level1", "level2")]
     cols = after + [c for c in before if c not in after]
-    return cols, set(kinds), k
+    # the sub-header written after its row (… 年度指标值 | 实际完成值 … / 指标性质 | 指标值 | 度量单位):
+    # the run of op/target/unit at the end takes the place of the column it splits
+    tail = len(cols)
+    while tail > 0 and cols[tail - 1] in _SUB_COLUMNS:
+        tail -= 1
+    sub = cols[tail:]
+    if len(sub) >= 2 and "target" in sub and "target" in cols[:tail]:
+        at = cols.index("target")
+        cols = cols[:at] + sub + [c for c in cols[at + 1:tail]]
+    return (cols, set(kinds), k), k
 
 
 def _level(text: str, cells: list[Cell], i: int, has: set[str]):
@@ -155,6 +169,7 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     d = _data()
     one_per_line = sum(c.per_line == 1 for c in header) * 2 > len(header)
     base_gap = min((c.gap for c in header[1:]), default=0)
+    by_position = _positions(header, cols)
     level1 = level2 = None
     failures = 0
     n = len(cells)
@@ -162,9 +177,19 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
         c = cells[j]
         if c.prose or _is_heading(ctx, c):
             break
+        shift = int(c.lead) - int(header[0].lead)   # | | 覆盖率 …: the first | was an empty cell
+        if (by_position and c.framed and c.width + shift == len(by_position)
+                and (j == 0 or cells[j - 1].line != c.line)):
+            # a clean | row as wide as the header: every cell is where its column is
+            line = [x for x in cells[j:j + c.width] if x.line == c.line]
+            level1, level2, ended = _positional_row(ctx, line, by_position, shift, level1, level2, out)
+            j += len(line)
+            if ended:
+                return j
+            continue
         t = clean(c.text)
         if t in d["end"] or t in d["total"]:
-            return _total(ctx, cells, j, cols, out)
+            return _total(ctx, cells, j, cols, out, by_position)
         if column_of(c.text) is not None:
             break  # another table's header
         lv = _level(c.text, cells, j, has)
@@ -197,6 +222,65 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
         j, found = _row(ctx, cells, j, cols, level1, level2, one_per_line, base_gap, out)
         failures = 0 if found else failures + 1
     return j
+
+
+def _positions(header: list[Cell], cols: list[str]) -> list[str] | None:
+    """The column of each position when the header is one framed line of single-level columns."""
+    kinds = [column_of(c.text) for c in header]
+    if (not header or not all(c.framed and c.line == header[0].line for c in header)
+            or header[0].width != len(header) or kinds.count("name") != 1
+            or [k for k in kinds if k not in ("level1", "level2", "name")] != cols):
+        return None
+    return kinds
+
+
+def _positional_row(ctx: Context, line: list[Cell], kinds: list[str], shift: int, level1, level2,
+                    out: list[Row]) -> tuple[str | None, str | None, bool]:
+    """Read one row by position; returns the levels it leaves and whether it was the total row."""
+    d = _data()
+    got = {kinds[c.col + shift]: c for c in line if 0 <= c.col + shift < len(kinds)}
+    for kind in ("level1", "level2"):
+        c = got.pop(kind, None)
+        if c is not None:
+            label = level_label(_SPACES.sub("", c.text))
+            if clean(c.text) in d["total"]:
+                got["name"] = c
+                continue
+            if kind == "level1":
+                level1, level2 = label, None
+            else:
+                level2 = label
+            w = _POINTS_IN_CELL.search(ctx.text, c.start, c.end)
+            if w:
+                out.append(Row("level", c, {"weight": dataclasses.replace(
+                    c, start=w.start("num"), end=w.end(), text=ctx.text[w.start("num"):w.end()])}, level1, level2))
+    name = got.pop("name", None)
+    for kind in ("weight", "score"):
+        if kind in got and not points(ctx, got[kind]):
+            del got[kind]  # not a number of points: leave it out rather than guess
+    if name is None:
+        return level1, level2, False
+    if clean(name.text) in d["total"]:
+        totals = {k: got[k] for k in ("weight", "score") if k in got}
+        if totals:
+            out.append(Row("total", name, {k: _number_cell(ctx, c) for k, c in totals.items()}))
+        return level1, level2, True
+    if {"target", "actual", "weight", "score"} & set(got):
+        out.append(Row("indicator", _without_marker(name), got, level1, level2))
+    return level1, level2, False
+
+
+def _number_cell(ctx: Context, c: Cell) -> Cell:
+    p = points(ctx, c)
+    return dataclasses.replace(c, start=p[0], end=p[1], text=ctx.text[p[0]:p[1]]) if p else c
+
+
+def _without_marker(name: Cell) -> Cell:
+    """指标1.药品抽检品种: the number is not the name."""
+    marker = _data()["name_marker"].match(name.text)
+    if marker and marker.end() < len(name.text):
+        return dataclasses.replace(name, start=name.start + marker.end(), text=name.text[marker.end():])
+    return name
 
 
 def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level2,
@@ -237,7 +321,7 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
             continue
         if col == "unit":
             target = got.get("target")
-            if (target is not None and regex.fullmatch(r"-?[\d.,]+", target.text.strip())
+            if (target is not None and _BARE_NUMBER.fullmatch(target.text.strip())
                     and d["unit_cell"].fullmatch(_SPACES.sub("", c.text))):
                 got[col] = c
                 k += 1
@@ -262,12 +346,12 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         got[col] = c
         k += 1
         prev = c
-    if not ({"target", "actual", "weight", "score"} & set(got)) and not d["name_marker"].match(name.text):
-        return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
     marker = d["name_marker"].match(name.text)
-    if marker and marker.end() < len(name.text):  # 指标1.药品抽检品种: the number is not the name
-        name = dataclasses.replace(name, start=name.start + marker.end(), text=name.text[marker.end():])
-    out.append(Row("indicator", name, got, level1, level2))
+    if marker and marker.end() >= len(name.text.rstrip()):
+        return j + 1, False  # 指标1. with no name after it
+    if not ({"target", "actual", "weight", "score"} & set(got)) and not marker:
+        return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
+    out.append(Row("indicator", _without_marker(name), got, level1, level2))
     return k, True
 
 
@@ -284,7 +368,8 @@ def _last_on_line(cells: list[Cell], j: int) -> bool:
     return j + 1 >= len(cells) or cells[j + 1].line != cells[j].line
 
 
-def _total(ctx: Context, cells: list[Cell], j: int, cols: list[str], out: list[Row]) -> int:
+def _total(ctx: Context, cells: list[Cell], j: int, cols: list[str], out: list[Row],
+           by_position: list[str] | None = None) -> int:
     """A total row (总分 | 100 | 98), within a few cells of the table's end; returns the next index."""
     d = _data()
     for k in range(j, min(j + 4, len(cells))):
@@ -300,7 +385,10 @@ def _total(ctx: Context, cells: list[Cell], j: int, cols: list[str], out: list[R
             out.append(Row("total", cells[k], {"weight": numbers[0], "score": numbers[1]}))
             return k + 3
         if len(numbers) == 1:
-            out.append(Row("total", cells[k], {"score": numbers[0]}))
+            # 合计 | | | 100 |: where the header says the number stands, if it can say
+            at = numbers[0].col + int(numbers[0].lead) - int(cells[k].lead)
+            kind = by_position[at] if by_position and numbers[0].framed and at < len(by_position) else "score"
+            out.append(Row("total", cells[k], {"weight" if kind == "weight" else "score": numbers[0]}))
             return k + 2
     return j + 1
 
@@ -316,11 +404,15 @@ def _glued(ctx: Context) -> list[Row]:
     out: list[Row] = []
     text = ctx.text
     for h in d["glued_header"].finditer(text):
+        if _spaced(ctx, h):
+            continue
         cols = [column_of(w) for w in d["column_words"].findall(_SPACES.sub("", h.group("cols")))]
         if cols != ["weight", "score"]:
             continue  # only weight+score tables can be split without guessing at text columns
         _read_glued(ctx, h.end(), _glued_end(text, h.end()), out)
     for h in d["glued_text_header"].finditer(text):
+        if _spaced(ctx, h):
+            continue
         cols = [column_of(w) for w in d["column_words"].findall(h.group("cols"))]
         if not {"target", "actual"} & set(cols):
             continue  # numbers only: read above
@@ -329,6 +421,13 @@ def _glued(ctx: Context) -> list[Row]:
             continue  # weight after the text columns: name and values cannot be told apart
         _read_glued_text(ctx, h.end(), _glued_end(text, h.end()), out)
     return out
+
+
+def _spaced(ctx: Context, m: regex.Match) -> bool:
+    """Whether the original header had spaces between its words (normalization deletes a single
+    space between ideographs): then its cells were apart, and the cell readers read the table."""
+    o1, o2 = ctx.norm.span(m.start(), m.end())
+    return _HORIZONTAL_SPACE.search(ctx.norm.original, o1, o2) is not None
 
 
 def _glued_end(text: str, pos: int) -> int:
@@ -376,7 +475,7 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
     while pos < end:
         m = d["glued_item"].match(text, pos, end)
         if m is None:
-            nxt = regex.compile(r"\p{Han}").search(text, pos + 1, end)
+            nxt = _HAN.search(text, pos + 1, end)
             if nxt is None:
                 break
             pos = nxt.start()
@@ -390,7 +489,8 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
         name_end = name_start + len(name)
         if m.group("gw") is not None:
             weight = Decimal(m.group("gw").translate(d["ocr_digits"]))
-            weight_cell = _at(ctx, m.start("gw"), m.end() - 1)
+            fen = text.find("分", m.end("gw"), m.end())
+            weight_cell = _at(ctx, m.start("gw"), fen + 1 if fen >= 0 else m.end("gw"))
             label, leaf = _split_level(name)
             if not label:  # a weight the OCR moved after the leaf: it belongs to the current level
                 out.append(Row("level", weight_cell, {"weight": weight_cell}, level1, level2, "glued"))
@@ -399,7 +499,7 @@ def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
                 out.append(Row("indicator", _at(ctx, name_start, name_start + len(leaf)), {},
                                level1, level2, "glued"))
             if left1 is None or weight > left1 or label in d["level1"] and label not in d["level2"]:
-                level1, level2, cap1, left1 = label, None, weight, weight
+                level1, level2, cap1, cap2, left1 = label, None, weight, None, weight
             else:
                 level2, cap2 = label, weight
                 left1 -= weight

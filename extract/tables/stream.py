@@ -42,6 +42,9 @@ class Cell:
     per_line: int       # cells on this cell's line (1: one cell per line)
     framed: bool = False  # its line has | or tab separators (else cells were split on spaces, or none)
     prose: bool = False  # a long line of running text, not a cell: tables end there
+    col: int = 0        # its position on its line, empty cells counted (| a | | b |: b is 2)
+    width: int = 1      # cells on its line, empty ones included
+    lead: bool = False  # its line starts with a separator (a frame, or an empty first cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,12 +195,13 @@ def stream(ctx: Context) -> list[Cell]:
                 s = a + len(line) - len(line.lstrip())
                 parts = [(s, b - (len(line) - len(line.rstrip())))]
         per_line = sum(1 for s, e in parts if e > s)
-        for s, e in parts:
+        lead = framed and line.lstrip()[:1] in ("|", "\t")
+        for col, (s, e) in enumerate(parts):
             if e == s:
                 gap += 1
                 continue
             prose = per_line == 1 and e - s >= prose_min and _HAN.search(text, s, e) is not None
-            out.append(Cell(s, e, text[s:e], n, gap, per_line, framed, prose))
+            out.append(Cell(s, e, text[s:e], n, gap, per_line, framed, prose, col, len(parts), lead))
             gap = 0
     ctx.cache["table_stream"] = out
     return out
