@@ -19,7 +19,6 @@ from . import patterns, tables
 from .context import Candidate, Context, nearest_cue
 
 _LIST_GAP = regex.compile(r"[、，,和及与\s]*")
-_ROW_PREFIX = regex.compile(r"^\s*(?:其中)?[:：\s]*")
 
 
 @functools.cache
@@ -85,6 +84,7 @@ def _table_roles():
         "row_roles": d["row_roles"],
         "row_overrides": frozenset(d["row_overrides"]),
         "row_all": d["row_roles_all_columns"],
+        "row_prefix": regex.compile(d["row_prefix"]),
     }
 
 
@@ -104,7 +104,7 @@ def row_role(row_label: str, kind: str, role: str | None) -> str | None:
     if kind != "amounts":
         return role
     d = _table_roles()
-    row = _ROW_PREFIX.sub("", row_label)
+    row = d["row_prefix"].sub("", row_label).lstrip(":： ")
     for word, r in d["row_all"].items():
         if row.startswith(word):
             return r

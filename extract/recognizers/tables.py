@@ -20,7 +20,6 @@ from .staffing import cell_label_role
 
 
 _WHOLE = regex.compile(r"[0-9]{1,6}")  # not str.isdigit: ① and ² are digits to it
-_OF_WHICH = regex.compile(r"^其中\s*[:：]?")  # 其中：行政编制 | 6
 
 
 @functools.cache
@@ -36,6 +35,7 @@ def _data():
         "scale": {k: Decimal(v) for k, v in d["money_scale"].items()},
         "total_rows": tuple(d["total_rows"]),
         "unit_line": regex.compile(d["unit_line"]),
+        "row_prefix": regex.compile(d["row_prefix"]),
         "money_words": regex.compile(patterns.alternation(d["money_label_words"])),
         "money_cell": regex.compile(d["money_cell"]),
         "money_stops": regex.compile(patterns.alternation(d["money_label_stops"])),
@@ -59,12 +59,13 @@ def recognize(ctx: Context) -> list[Candidate]:
 
 def _labelled_staffing(ctx: Context) -> list[Candidate]:
     """Form cells `人员编制 | 19 | 实有人数 | 17`: a whole number right after a staffing label cell."""
+    d = _data()
     cells = tables.stream(ctx)
     out = []
     for i, c in enumerate(cells[1:], 1):
         if c.gap or not _WHOLE.fullmatch(c.text):
             continue
-        role = cell_label_role(_OF_WHICH.sub("", tables.clean(cells[i - 1].text)).rstrip(":："))
+        role = cell_label_role(d["row_prefix"].sub("", tables.clean(cells[i - 1].text)).rstrip(":："))  # 其中：行政编制 | 6
         if role:
             out.append(Candidate("staffing", c.start, c.end, "table.labelled_staffing",
                                  {"value": Decimal(c.text), "unit": "人", "role": role}, 60))

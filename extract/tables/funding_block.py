@@ -28,7 +28,7 @@ MONEY_COLUMNS = ("budget_initial", "budget_adjusted", "expenditure")
 
 @dataclass(frozen=True, slots=True)
 class FundingRow:
-    label: str                 # 年度资金总额, 本年财政拨款 … (after 其中:)
+    label: str                 # 年度资金总额, 本年财政拨款 … (after 其中：)
     cells: dict[str, Cell]     # budget_initial, budget_adjusted, expenditure, weight, rate, score
     # (a rate whose % sat in a cell of its own carries it in its text: the span is the number)
     unit: str | None           # 万元, 元 … of the money columns
@@ -40,6 +40,7 @@ def _data():
     return {
         "columns": patterns.lookup(d["funding_columns"]),
         "rows": tuple(d["funding_rows"]),
+        "row_prefix": regex.compile(d["row_prefix"]),
         "empty": regex.compile(d["empty_cell"]),
         "number": regex.compile(d["number_cell"]),
         "percent": regex.compile(r"\d+(?:\.\d+)?\s*%"),
@@ -47,7 +48,7 @@ def _data():
 
 
 def _label(text: str) -> str | None:
-    t = regex.sub(r"^其中\s*[:：]?", "", clean(text)).rstrip(":：")
+    t = _data()["row_prefix"].sub("", clean(text)).rstrip(":：")
     return t if t.startswith(_data()["rows"]) else None
 
 

@@ -64,7 +64,8 @@ def _data():
         "columns": patterns.lookup(d["indicator_columns"]),
         "level1": frozenset(d["indicator_level1"]),
         "level2": frozenset(d["indicator_level2"]),
-        "total": frozenset(d["indicator_total_rows"]),
+        "total": frozenset(d["total_rows"]),
+        "level_suffixes": tuple(d["indicator_level_suffixes"]),
         "end": frozenset(d["indicator_table_end"]),
         "value": regex.compile(d["indicator_value"]),
         "op_cell": regex.compile(d["indicator_op_cell"]),
@@ -80,7 +81,7 @@ def _data():
             "NUMBER_COLUMNS": patterns.alternation(
                 [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])})),
         "glued_item": regex.compile(d["indicator_glued_item"]),
-        "glued_end": regex.compile(r"\n\s*\n|\n(?=[一二三四五六七八九十]{1,3}、)"),
+        "glued_end": regex.compile(d["indicator_glued_end"]),
         "ocr_digits": str.maketrans(d["ocr_digits"]),
     }
 
@@ -144,7 +145,9 @@ def _level(text: str, cells: list[Cell], i: int, has: set[str]):
     d = _data()
     t = _SPACES.sub("", text)
     m = d["level_weight"].fullmatch(t)
-    label = (m.group("label") if m else t).removesuffix("等")  # 服务对象满意度指标等
+    label = m.group("label") if m else t
+    for suffix in d["level_suffixes"]:  # 服务对象满意度指标等
+        label = label.removesuffix(suffix)
     if label not in d["level1"] and label not in d["level2"] and len(label) >= 4:
         # a level cell wrapped onto the next line (服务对象满 / 意度指标): its first part
         whole = [w for w in d["level2"] | d["level1"] if w.startswith(label)]
