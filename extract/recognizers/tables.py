@@ -122,6 +122,9 @@ def _candidate(ctx: Context, cell: tables.GridCell) -> Candidate | None:
         return Candidate("percentages", s, e, "table.percent",
                          {"value": value, "qualifier": "exact",
                           "role": role_of(ctx, cell, "percentages") or "other"}, 50)
+    role = cell_label_role(d["row_prefix"].sub("", tables.clean(label)))
+    if role and _WHOLE.fullmatch(ctx.text, s, e):  # 人员编制 | 实有人数 / 19 | 17
+        return Candidate("staffing", s, e, "table.staffing", {"value": value, "unit": "人", "role": role}, 50)
     unit = unit or cell.unit
     if unit in d["scale"]:
         return Candidate("amounts", s, e, "table.money",
