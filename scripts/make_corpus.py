@@ -1178,7 +1178,7 @@ class Report:
         self.end_line()
 
     def funding_table(self) -> None:
-        r, wr, d, st = self.r, self.wr, self.doc, self.st
+        r, d, st = self.r, self.doc, self.st
         sep = "|" if r.random() < 0.7 else "\t"
         unit = "元" if st.money == "yuan" else "万元"
         div = Decimal(1) if unit == "元" else Decimal(10000)
@@ -1651,7 +1651,7 @@ class Report:
 
     def indicator_model(self) -> list[tuple[str, Decimal, Decimal]]:
         """Rows of a 项目支出绩效自评表 indicator table; returns the score groups they add up to."""
-        r, st = self.r, self.st
+        r = self.r
         k = r.choice([3, 4, 5])
         out_w = {3: [20, 15, 15], 4: [15, 15, 10, 10], 5: [10, 10, 10, 10, 10]}[k]
         eff_w = r.choice([[30], [15, 15]])

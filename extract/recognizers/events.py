@@ -192,7 +192,6 @@ def _walk_back(ctx: Context, j: int, start: int, end: int, modifiers: list[str])
 def _before_ji(ctx: Context, ji_at: int, end: int) -> int | None:
     """Start of X in X暨Y when X names an event without a suffix of its own, as its year or edition
     shows (2023青川文化创意暨春季文旅产品推介会); None when X is not such a name."""
-    d = _data()
     if ji_at == 0:
         return None
     starts, ends = ctx.tok_starts, ctx.tok_ends
