@@ -139,6 +139,8 @@ def _prose(ctx: Context) -> list[Candidate]:
     out = []
     for m in d["prose_row"].finditer(ctx.text):
         target = _span_value(ctx, m, "target")
+        if m.group("level2") is None and target["op"] is None:
+            continue  # 文物保护92.6万元，完成3处…: no level and no comparison, not an indicator line
         actual = _span_value(ctx, m, "actual")
         score = Decimal(m.group("score")) if m.group("score") else None
         weight = Decimal(m.group("weight")) if m.group("weight") else None
@@ -193,8 +195,8 @@ def _headings(ctx: Context) -> list[Candidate]:
         if title_at < 0:
             continue
         m = d["heading"].search(ctx.text, title_at, line_end)
-        if m is None or m.start() != title_at:
-            continue
+        if m is None or m.start() != title_at or tables.is_level_word(m.group("name")):
+            continue  # (三)满意度指标(20分) is a level: its indicators are inside it
         scores = list(d["section_score"].finditer(ctx.text, line_end, h.end))
         if len(scores) != 1:
             continue  # none, or several (sub-items the structure did not see as headings): unsure

@@ -67,6 +67,7 @@ def _data():
         "total": frozenset(d["total_rows"]),
         "level_suffixes": tuple(d["indicator_level_suffixes"]),
         "end": frozenset(d["indicator_table_end"]),
+        "end_prefixes": tuple(d["indicator_table_end_prefixes"]),
         "value": regex.compile(d["indicator_value"]),
         "op_cell": regex.compile(d["indicator_op_cell"]),
         "unit_cell": regex.compile(d["indicator_unit_cell"]),
@@ -104,6 +105,12 @@ def indicator_rows(ctx: Context) -> list[Row]:
     out.extend(_glued(ctx))
     ctx.cache["indicator_rows"] = out
     return out
+
+
+def is_level_word(text: str) -> bool:
+    """Whether a text names an indicator level (产出指标, 满意度指标, 数量指标 …)."""
+    t = _SPACES.sub("", text)
+    return t in _data()["level1"] or t in _data()["level2"]
 
 
 def level_label(text: str) -> str:
@@ -148,11 +155,12 @@ def _level(text: str, cells: list[Cell], i: int, has: set[str]):
     label = m.group("label") if m else t
     for suffix in d["level_suffixes"]:  # 服务对象满意度指标等
         label = label.removesuffix(suffix)
-    if label not in d["level1"] and label not in d["level2"] and len(label) >= 4:
-        # a level cell wrapped onto the next line (服务对象满 / 意度指标): its first part
-        whole = [w for w in d["level2"] | d["level1"] if w.startswith(label)]
-        if len(whole) == 1:
-            label = whole[0]
+    if label not in d["level1"] and label not in d["level2"] and len(label) >= 3:
+        # a level cell wrapped onto the next line (服务对象满 / 意度指标): its first part; where it
+        # starts several level words (可持续影: 可持续影响, 可持续影响指标), the longest
+        whole = [w for w in d["level1"] | d["level2"] if w.startswith(label)]
+        if whole:
+            label = max(whole, key=len)
     in1 = label in d["level1"] and "level1" in has
     in2 = label in d["level2"] and "level2" in has
     if in1 and in2:
@@ -191,6 +199,8 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
                 return j
             continue
         t = clean(c.text)
+        if t.startswith(d["end_prefixes"]):
+            break  # the next form begins
         if t in d["end"] or t in d["total"]:
             return _total(ctx, cells, j, cols, out, by_position)
         if column_of(c.text) is not None:
