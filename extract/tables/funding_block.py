@@ -41,6 +41,7 @@ def _data():
         "columns": patterns.lookup(d["funding_columns"]),
         "rows": tuple(d["funding_rows"]),
         "row_prefix": regex.compile(d["row_prefix"]),
+        "unit_only": regex.compile(d["unit_only_cell"]),
         "empty": regex.compile(d["empty_cell"]),
         "number": regex.compile(d["number_cell"]),
         "percent": regex.compile(r"\d+(?:\.\d+)?\s*%"),
@@ -66,7 +67,9 @@ def funding_rows(ctx: Context) -> list[FundingRow]:
         if len(cols) < 3 or not set(cols) & set(MONEY_COLUMNS):
             i = max(i + 1, k)  # no block starts inside a run of column words that is not one
             continue
-        unit = table_unit(ctx, cells[k - 1].end) or table_unit(ctx, cells[i].start)
+        # the unit before the header, or in the label column just below it (项目资金 / （万元）)
+        unit = table_unit(ctx, cells[k - 1].end) or table_unit(ctx, cells[i].start) or table_unit(
+            ctx, min(len(ctx.text), cells[k - 1].end + 200), reach=200)
         i = _rows(cells, k, cols, unit, out)
     return out
 
@@ -83,6 +86,9 @@ def _rows(cells: list[Cell], k: int, cols: list[str], unit: str | None, out: lis
     label = None
     while k < n:
         lab = _label(cells[k].text)
+        if lab is None and label is None and d["unit_only"].fullmatch(cells[k].text):
+            k += 1  # （万元） wrapped below the block's label: not a row
+            continue
         if lab is None and label is None:
             return k
         if lab is not None:

@@ -64,7 +64,7 @@ def _data():
     return {
         "sep": regex.compile(d["cell_separator"]),
         "unit_line": regex.compile(d["unit_line"]),
-        "table_unit": regex.compile(d["unit_line"] + "|" + d["funding_unit"]),
+        "table_unit": regex.compile(d["unit_line"] + "|" + d["funding_unit"] + "|" + d["unit_cell"]),
         "number": regex.compile(d["number_cell"]),
         "value_token": regex.compile(d["value_token"]),
         "prose_min": int(d["prose_min_chars"]),
@@ -214,7 +214,7 @@ def points(ctx: Context, cell: Cell) -> tuple[int, int] | None:
 
 
 def table_unit(ctx: Context, pos: int, reach: int = 400) -> str | None:
-    """The money unit a table states before `pos`: 单位：万元, 资金情况(万元), 项目资金 (元)."""
+    """The money unit a table states before `pos`: 单位：万元, 资金情况(万元), 项目资金 (元), （万元）."""
     hits = list(_data()["table_unit"].finditer(ctx.text, max(0, pos - reach), pos))
     return hits[-1].group("unit") if hits else None
 
