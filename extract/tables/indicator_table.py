@@ -32,6 +32,7 @@ _SPACES = regex.compile(r"\s+")
 _HAN = regex.compile(r"\p{Han}")
 _HORIZONTAL_SPACE = regex.compile(r"[^\S\n]")
 _BARE_NUMBER = regex.compile(r"-?[\d.,]+")
+_PLAIN_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")   # no leading zero: 09 is not a score
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
 _POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
 _VALUE_COLUMNS = ("target", "actual")
@@ -591,4 +592,4 @@ def split_points(digits: str, cap: Decimal) -> tuple[Decimal, Decimal, int] | No
 
 
 def _plain_number(s: str) -> bool:
-    return bool(regex.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", s))
+    return bool(_PLAIN_NUMBER.fullmatch(s))
