@@ -222,7 +222,12 @@ def test_funding_block_cell_per_line():
      [("覆盖率", "95%", "5", "4")]),
     ("一级指标 二级指标 三级指标 分值 指标值 实际值 得分\n产出指标 数量指标 培训期数 10 培训8期 培训8期 8",
      [("培训期数", "培训8期", "10", "8")]),
-], ids=["empty-cell", "levels-not-in-lexicon", "name-starting-with-a-year", "sub-header-after", "spaced-header"])
+    ("一级指标 | 二级指标 | 三级指标 | 指标解释 | 分值 | 自评分数 | 扣分原因\n"
+     "投入 | 预算编制 | 预算编制准确率 | 年初预算与决算差异率 | 5 | 4 | 追加较多\n"
+     "过程 | 预算执行 | 预算执行率 | 实际支出/预算数 | 10 | 9.5 |",
+     [("预算编制准确率", None, "5", "4"), ("预算执行率", None, "10", "9.5")]),
+], ids=["empty-cell", "levels-not-in-lexicon", "name-starting-with-a-year", "sub-header-after", "spaced-header",
+        "criteria-column-and-empty-last-cell"])
 def test_rows_keep_their_columns(text, rows):
     got = _indicators(text)
     assert [(r["name"], r["actual"] and r["actual"]["text"], r["weight"], r["score"]) for r in got] == rows

@@ -190,7 +190,8 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
         if c.prose or _is_heading(ctx, c):
             break
         shift = int(c.lead) - int(header[0].lead)   # | | 覆盖率 …: the first | was an empty cell
-        if (by_position and c.framed and c.width + shift == len(by_position)
+        trail = int(c.trail) - int(header[0].trail)  # … | 9.5 |: the last | closed an empty cell
+        if (by_position and c.framed and c.width + shift + trail == len(by_position)
                 and (j == 0 or cells[j - 1].line != c.line)):
             # a clean | row as wide as the header: every cell is where its column is
             line = [x for x in cells[j:j + c.width] if x.line == c.line]

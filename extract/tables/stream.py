@@ -45,6 +45,7 @@ class Cell:
     col: int = 0        # its position on its line, empty cells counted (| a | | b |: b is 2)
     width: int = 1      # cells on its line, empty ones included
     lead: bool = False  # its line starts with a separator (a frame, or an empty first cell)
+    trail: bool = False  # its line ends with a separator (a frame, or an empty last cell)
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +197,13 @@ def stream(ctx: Context) -> list[Cell]:
                 parts = [(s, b - (len(line) - len(line.rstrip())))]
         per_line = sum(1 for s, e in parts if e > s)
         lead = framed and line.lstrip()[:1] in ("|", "\t")
+        trail = framed and line.rstrip()[-1:] in ("|", "\t")
         for col, (s, e) in enumerate(parts):
             if e == s:
                 gap += 1
                 continue
             prose = per_line == 1 and e - s >= prose_min and _HAN.search(text, s, e) is not None
-            out.append(Cell(s, e, text[s:e], n, gap, per_line, framed, prose, col, len(parts), lead))
+            out.append(Cell(s, e, text[s:e], n, gap, per_line, framed, prose, col, len(parts), lead, trail))
             gap = 0
     ctx.cache["table_stream"] = out
     return out
