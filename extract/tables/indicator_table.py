@@ -32,6 +32,7 @@ _SPACES = regex.compile(r"\s+")
 _HAN = regex.compile(r"\p{Han}")
 _HORIZONTAL_SPACE = regex.compile(r"[^\S\n]")
 _BARE_NUMBER = regex.compile(r"-?[\d.,]+")
+_POINTS = regex.compile(r"\d{1,3}(?:\.\d{1,2})?\s*分?")
 _PLAIN_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")   # no leading zero: 09 is not a score
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
 _POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
@@ -160,7 +161,9 @@ def _level(text: str, cells: list[Cell], i: int, has: set[str]):
         # a level cell wrapped onto the next line (服务对象满 / 意度指标): its first part; where it
         # starts several level words (可持续影: 可持续影响, 可持续影响指标), the longest
         whole = [w for w in d["level1"] | d["level2"] if w.startswith(label)]
-        if whole:
+        nxt = cells[i + 1].text if i + 1 < len(cells) else ""
+        # … but a name that begins like one (服务对象满意度 | ≥85%) is followed by its values
+        if whole and not d["value"].fullmatch(nxt) and not _POINTS.fullmatch(nxt):
             label = max(whole, key=len)
     in1 = label in d["level1"] and "level1" in has
     in2 = label in d["level2"] and "level2" in has

@@ -225,7 +225,7 @@ def grid(ctx: Context) -> list[GridCell]:
     """Every data cell under a header row of a simple grid; computed once per text."""
     cached = ctx.cache.get("table_grid")
     if cached is None:
-        cached = ctx.cache["table_grid"] = list(_grid_cells(ctx.text))
+        cached = ctx.cache["table_grid"] = list(_grid_cells(ctx))
     return cached
 
 
@@ -250,21 +250,27 @@ def _is_header(text: str, row) -> bool:
     return len(row) >= 2 and numbers == 0 and han * 2 >= len(row)
 
 
-def _grid_cells(text: str):
+def _grid_cells(ctx: Context):
     d = _data()
+    text = ctx.text
     header: list[str] | None = None
     unit = None
     recent_unit: tuple[int, str] | None = None
+    row_before = False
     for n, (a, b) in enumerate(lines(text)):
         line = text[a:b]
         m = d["unit_line"].search(line)
         if m:
             recent_unit = (n, m.group("unit"))
-        if "|" not in line and "\t" not in line:
-            if len(line.strip()) > 30 or line.rstrip().endswith("。"):
-                header = None  # prose: the table is over (a short line is a wrapped cell)
-            continue
-        row = split_line(text, a, b)
+        if "|" in line or "\t" in line:
+            row = split_line(text, a, b)
+        else:
+            row = _space_cells(ctx, a, b, row_before) if line.strip() else None
+            row_before = row is not None
+            if row is None:
+                if len(line.strip()) > 30 or line.rstrip().endswith("。"):
+                    header = None  # prose: the table is over (a short line is a wrapped cell)
+                continue
         if _is_header(text, row):
             header = [text[s:e] for s, e in row]
             unit = recent_unit[1] if recent_unit and n - recent_unit[0] <= 3 else None
