@@ -13,8 +13,12 @@ import glob
 import hashlib
 import multiprocessing
 import os
+import pickle
+import shutil
 import sqlite3
+import tempfile
 import time
+import uuid
 import zipfile
 from collections import Counter
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -304,12 +308,41 @@ _DIED = {"error": "a worker died while extracting this file (killed, or out of m
          "stage": "extract"}
 
 
+def process_to_file(source: str, data: bytes, folder: str) -> str:
+    """process(), with the record left in a file of `folder`; returns the file's path (runs in a worker).
+
+    Only the short path crosses the pool's result pipe: a worker killed while writing a large
+    record into the pipe would leave half a message there, and the pool would wait for the rest
+    forever. A worker killed while writing the file leaves only a file nobody reads.
+    """
+    path = os.path.join(folder, uuid.uuid4().hex)
+    with open(path, "wb") as f:
+        pickle.dump(process(source, data), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return path
+
+
+def _record(path: str) -> dict:
+    """The record a worker left in `path` (the file is removed)."""
+    with open(path, "rb") as f:
+        result = pickle.load(f)  # written by our own worker a moment ago, in a folder only we use
+    os.unlink(path)
+    return result
+
+
 def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None]) -> None:
     """Extract in worker processes with at most workers*4 files in flight (memory stays flat).
 
     When a worker dies, every file in flight is retried alone in a fresh pool, so only the file
     that kills a worker is reported as failed and nothing else is lost.
     """
+    folder = tempfile.mkdtemp(prefix="reportx-ingest-")
+    try:
+        _run_pool_in(items, workers, finish, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None], folder: str) -> None:
     pool = _new_pool(workers)
     pending: dict[Future, Item] = {}
 
@@ -317,7 +350,7 @@ def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict],
         nonlocal pool
         for it in suspects:
             try:
-                result = pool.submit(process, it.source, it.data).result()
+                result = _record(pool.submit(process_to_file, it.source, it.data, folder).result())
             except BrokenProcessPool:
                 pool.shutdown(cancel_futures=True)
                 pool = _new_pool(workers)
@@ -331,7 +364,7 @@ def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict],
         for fut in done:
             item = pending.pop(fut)
             try:
-                result = fut.result()
+                result = _record(fut.result())
             except BrokenProcessPool:
                 broken.append(item)
                 continue
@@ -346,7 +379,7 @@ def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict],
     try:
         for item in items:
             try:
-                pending[pool.submit(process, item.source, item.data)] = item
+                pending[pool.submit(process_to_file, item.source, item.data, folder)] = item
             except BrokenProcessPool:
                 suspects = [*pending.values(), item]
                 pending.clear()
