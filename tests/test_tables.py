@@ -8,6 +8,7 @@ documents shaped like real archives are read from ../shared/forms when it is the
 from __future__ import annotations
 
 import json
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -231,6 +232,51 @@ def test_funding_block_cell_per_line():
 def test_rows_keep_their_columns(text, rows):
     got = _indicators(text)
     assert [(r["name"], r["actual"] and r["actual"]["text"], r["weight"], r["score"]) for r in got] == rows
+
+
+def _aligned(rows: list[list[str]], widths: list[int]) -> str:
+    """Rows with cells padded to display columns (an ideograph is two wide), as a PDF text layer aligns them."""
+    def pad(cell: str, width: int) -> str:
+        shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in cell)
+        return cell + " " * max(2, width - shown)
+    return "".join("".join(pad(c, w) for c, w in zip(row, widths)).rstrip() + "\n" for row in rows)
+
+
+def test_level_weight_columns_in_a_space_aligned_table():
+    text = _aligned([["一级指标", "分值", "二级指标", "分值", "三级指标", "分值", "得分", "扣分原因"],
+                     ["投入", "15", "预算配置", "15", "在职人员控制率", "5", "5"],
+                     ["", "", "", "", "重点支出安排率", "5", "4.5", "个别支出未列入"]],
+                    [10, 6, 10, 6, 18, 6, 6, 16])
+    rows = _indicators(text)
+    assert [(r["name"], r["level1"], r["level2"], r["weight"], r["score"]) for r in rows] == [
+        ("在职人员控制率", "投入", "预算配置", "5", "5"), ("重点支出安排率", "投入", "预算配置", "5", "4.5")]
+    maxes = [s["text"] for s in json.loads(extract_text(text).model_dump_json())["scores"] if s["kind"] == "max"]
+    assert maxes[:2] == ["15", "15"]
+
+
+def test_weight_before_the_name_and_a_row_number_column():
+    text = ("序号 | 一级指标 | 二级指标 | 指标分值 | 三级指标 | 评分要点 | 指标得分 | 得分率\n"
+            "1 | 决策 | 项目立项 | 4 | 立项依据充分性 | 立项依据是否符合政策规定 | 4 | 100%\n"
+            "2 |  | 绩效目标 | 4 | 绩效目标明确性 | 目标是否细化量化 | 3 | 75%\n")
+    rows = _indicators(text)
+    assert [(r["name"], r["level1"], r["weight"], r["score"]) for r in rows] == [
+        ("立项依据充分性", "决策", "4", "4"), ("绩效目标明确性", "决策", "4", "3")]
+
+
+def test_levels_written_as_numbered_section_rows():
+    text = ("绩效指标名称\t指标值\t实际完成值\t权重\t自评得分\t偏差原因及改进措施\n"
+            "一、产出指标（50分）\n（一）数量指标\n"
+            "新建改造乡镇商贸中心数量\t≥8个\t9个\t10\t10\t\n"
+            "（二）时效指标\n项目完工及时率\t≥90%\t87.5%\t10\t8\t2个项目受汛期影响\n")
+    rows = _indicators(text)
+    assert [(r["name"], r["level1"], r["level2"], r["weight"], r["score"], r["deviation"]) for r in rows] == [
+        ("新建改造乡镇商贸中心数量", "产出指标", "数量指标", "10", "10", None),
+        ("项目完工及时率", "产出指标", "时效指标", "10", "8", "2个项目受汛期影响")]
+
+
+def test_prose_row_with_its_weight_before_the_score():
+    [row] = _indicators("1.数量指标：特困人员救助供养人数目标值≥420人，实际完成436人，分值15分，得15分。")
+    assert (row["name"], row["weight"], row["score"], row["met"]) == ("特困人员救助供养人数", "15", "15", True)
 
 
 def test_total_row_number_in_the_weight_column_is_full_marks():

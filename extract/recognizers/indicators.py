@@ -44,6 +44,7 @@ def _data():
         "prose_qualitative": regex.compile(patterns.expand(d["indicator_prose_qualitative"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
         "heading": regex.compile(d["indicator_heading"]),
+        "prose_name_suffixes": tuple(d["indicator_prose_name_suffixes"]),
         "section_score": regex.compile(d["indicator_section_score"]),
         "op_words": patterns.lookup(d["indicator_op_words"]),
     }
@@ -143,15 +144,21 @@ def _prose(ctx: Context) -> list[Candidate]:
             continue  # 文物保护92.6万元，完成3处…: no level and no comparison, not an indicator line
         actual = _span_value(ctx, m, "actual")
         score = Decimal(m.group("score")) if m.group("score") else None
-        weight = Decimal(m.group("weight")) if m.group("weight") else None
-        data = {"name": _SPACES.sub("", m.group("name")), "level1": None, "level2": m.group("level2"),
+        wgroup = "weight" if m.group("weight") else "weight_before"
+        weight = Decimal(m.group(wgroup)) if m.group(wgroup) else None
+        name_end = m.end("name")
+        for suffix in d["prose_name_suffixes"]:  # 特困人员救助供养人数目标值≥420人
+            if ctx.text[m.start("name"):name_end].endswith(suffix) and name_end - len(suffix) - m.start("name") >= 2:
+                name_end -= len(suffix)
+                break
+        data = {"name": _SPACES.sub("", ctx.text[m.start("name"):name_end]), "level1": None, "level2": m.group("level2"),
                 "target": target, "actual": actual, "weight": weight, "score": score, "deviation": None,
                 "met": met(target, actual, m.group("level2"))}
         if score is not None:
             out.append(_score(m.start("score"), m.end("score"), score, "indicator", "indicator.prose_score"))
         if weight is not None:
-            out.append(_score(m.start("weight"), m.end("weight"), weight, "max", "indicator.prose_weight"))
-        out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.prose_row", data))
+            out.append(_score(m.start(wgroup), m.end(wgroup), weight, "max", "indicator.prose_weight"))
+        out.append(Candidate("indicators", m.start("name"), name_end, "indicator.prose_row", data))
     taken = [(c.start, c.end) for c in out if c.type == "indicators"]
     for m in d["prose_qualitative"].finditer(ctx.text):
         if any(s < m.end("name") and m.start("name") < e for s, e in taken):

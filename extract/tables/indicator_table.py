@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -75,6 +76,7 @@ def _data():
         "unit_cell": regex.compile(d["indicator_unit_cell"]),
         "level_weight": regex.compile(d["indicator_level_weight"]),
         "name_marker": regex.compile(d["indicator_name_marker"]),
+        "level_enumerator": regex.compile(d["indicator_level_enumerator"]),
         "level_prefix": regex.compile("(?:" + patterns.alternation(d["indicator_level1"] + d["indicator_level2"]) + ")"),
         "column_words": regex.compile(patterns.alternation(
             [w for ws in d["indicator_columns"].values() for w in ws])),
@@ -134,8 +136,9 @@ def _header_at(cells: list[Cell], i: int) -> tuple[tuple[list[str], set[str], in
     if "name" not in kinds or not {"weight", "score", "target", "actual"} & set(kinds):
         return None, k
     last = len(kinds) - 1 - kinds[::-1].index("name")
-    after = [c for c in kinds[last + 1:] if c not in ("name", "level1", "level2")]
-    before = [c for c in kinds[:last] if c not in ("name", "level1", "level2")]
+    skip = ("name", "level1", "level2", "index")
+    after = [c for c in kinds[last + 1:] if c not in skip]
+    before = [c for c in kinds[:last] if c not in skip]
     cols = after + [c for c in before if c not in after]
     # the sub-header written after its row (… 年度指标值 | 实际完成值 … / 指标性质 | 指标值 | 度量单位):
     # the run of op/target/unit at the end takes the place of the column it splits
@@ -190,14 +193,32 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     n = len(cells)
     while j < n and failures < 4:
         c = cells[j]
+        if (not one_per_line and c.per_line == 1 and not c.prose
+                and (section := _section_level(ctx, c, cells, j)) is not None):
+            # a level written as a row of its own (一、产出指标（50分）, （一）数量指标), numbered or not
+            kind, label, w = section
+            if kind == "level1":
+                level1, level2 = label, None
+            else:
+                level2 = label
+            if w is not None:
+                out.append(Row("level", c, {"weight": w}, level1, level2))
+            j += 1
+            continue
         if c.prose or _is_heading(ctx, c):
             break
         shift = int(c.lead) - int(header[0].lead)   # | | 覆盖率 …: the first | was an empty cell
         trail = int(c.trail) - int(header[0].trail)  # … | 9.5 |: the last | closed an empty cell
-        if (by_position and c.framed and c.width + shift + trail == len(by_position)
-                and (j == 0 or cells[j - 1].line != c.line)):
-            # a clean | row as wide as the header: every cell is where its column is
-            line = [x for x in cells[j:j + c.width] if x.line == c.line]
+        first = j == 0 or cells[j - 1].line != c.line
+        line = [x for x in cells[j:j + c.per_line] if x.line == c.line]
+        placed = (_place_spaced(ctx, line, header) if by_position and not c.framed and first
+                  and not header[0].framed else None)
+        if placed is not None or (by_position and c.framed and c.width + shift + trail == len(by_position)
+                                  and first):
+            # a clean | row as wide as the header: every cell is where its column is; a row aligned
+            # with spaces: every cell under the header cell it stands below
+            if placed is not None:
+                line, shift = placed, 0
             level1, level2, ended = _positional_row(ctx, line, by_position, shift, level1, level2, out)
             j += len(line)
             if ended:
@@ -242,36 +263,93 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     return j
 
 
-def _positions(header: list[Cell], cols: list[str]) -> list[str] | None:
-    """The column of each position when the header is one framed line of single-level columns."""
-    kinds = [column_of(c.text) for c in header]
-    if (not header or not all(c.framed and c.line == header[0].line for c in header)
-            or header[0].width != len(header) or kinds.count("name") != 1
-            or [k for k in kinds if k not in ("level1", "level2", "name")] != cols):
+def _section_level(ctx: Context, c: Cell, cells: list[Cell], j: int):
+    """(kind, label, weight cell) of a level written alone on its line, its numbering dropped."""
+    d = _data()
+    numbering = d["level_enumerator"].match(c.text)
+    text = c.text[numbering.end():] if numbering else c.text
+    lv = _level(text, cells, j, {"level1", "level2"})
+    if lv is None or (not numbering and clean(text) != lv[1] and not lv[2]):
         return None
-    return kinds
+    kind, label, m = lv
+    w = _POINTS_IN_CELL.search(ctx.text, c.start, c.end) if m else None
+    weight = dataclasses.replace(c, start=w.start("num"), end=w.end(), text=ctx.text[w.start("num"):w.end()]) if w else None
+    return kind, label, weight
+
+
+def _positions(header: list[Cell], cols: list[str]) -> list[str] | None:
+    """The column of each position when the header is one line of single-level columns, framed or
+    aligned with spaces, in any order (序号 | 一级指标 | 二级指标 | 指标分值 | 三级指标 | 评分要点 | 指标得分)."""
+    kinds = [column_of(c.text) for c in header]
+    if not header or kinds.count("name") != 1 or not all(c.line == header[0].line for c in header):
+        return None
+    framed = all(c.framed for c in header) and header[0].width == len(header)
+    # aligned with spaces, cells are placed by where they stand, which display widths make
+    # approximate: only where the typed reading cannot follow the order (a 分值 before the name)
+    spaced = (not header[0].framed and header[0].per_line == len(header)
+              and "weight" in kinds[:kinds.index("name")])
+    return kinds if framed or spaced else None
+
+
+def _place_spaced(ctx: Context, line: list[Cell], header: list[Cell]) -> list[Cell] | None:
+    """The cells of a row aligned with spaces, each given the column of the header cell it stands
+    under (its offset on the line); None when the header is not aligned that way."""
+    text = ctx.text
+
+    def x(c: Cell) -> int:  # display columns from the line start: an ideograph is two wide
+        line_start = text.rfind("\n", 0, c.start) + 1
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[line_start:c.start])
+
+    xs = [x(h) for h in header]
+    placed, last = [], -1
+    for c in line:
+        col = max((k for k, hx in enumerate(xs) if hx <= x(c) + 2), default=0)
+        col = max(col, last + 1)  # two cells never share a column
+        if col >= len(xs):
+            return None
+        placed.append(dataclasses.replace(c, col=col))
+        last = col
+    return placed
 
 
 def _positional_row(ctx: Context, line: list[Cell], kinds: list[str], shift: int, level1, level2,
                     out: list[Row]) -> tuple[str | None, str | None, bool]:
-    """Read one row by position; returns the levels it leaves and whether it was the total row."""
+    """Read one row by position; returns the levels it leaves and whether it was the total row.
+
+    A weight column right after a level column (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值)
+    is that level's weight; the one after the name is the indicator's.
+    """
     d = _data()
-    got = {kinds[c.col + shift]: c for c in line if 0 <= c.col + shift < len(kinds)}
-    for kind in ("level1", "level2"):
-        c = got.pop(kind, None)
-        if c is not None:
-            label = level_label(_SPACES.sub("", c.text))
+    got: dict[str, Cell] = {}
+    level_cell = None
+    for c in sorted(line, key=lambda x: x.col):
+        at = c.col + shift
+        if not 0 <= at < len(kinds):
+            continue
+        kind = kinds[at]
+        if kind in ("level1", "level2"):
             if clean(c.text) in d["total"]:
                 got["name"] = c
                 continue
+            label = level_label(_SPACES.sub("", c.text))
             if kind == "level1":
                 level1, level2 = label, None
             else:
                 level2 = label
+            level_cell = c
             w = _POINTS_IN_CELL.search(ctx.text, c.start, c.end)
             if w:
                 out.append(Row("level", c, {"weight": dataclasses.replace(
                     c, start=w.start("num"), end=w.end(), text=ctx.text[w.start("num"):w.end()])}, level1, level2))
+            continue
+        name_at = kinds.index("name")
+        if kind == "weight" and at < name_at and "weight" in kinds[name_at:]:
+            if level_cell is not None and points(ctx, c):  # the level's own weight
+                out.append(Row("level", level_cell, {"weight": _number_cell(ctx, c)}, level1, level2))
+            continue
+        if kind == "name":
+            level_cell = None
+        got[kind] = c
     name = got.pop("name", None)
     for kind in ("weight", "score"):
         if kind in got and not points(ctx, got[kind]):
@@ -283,7 +361,8 @@ def _positional_row(ctx: Context, line: list[Cell], kinds: list[str], shift: int
         if totals:
             out.append(Row("total", name, {k: _number_cell(ctx, c) for k, c in totals.items()}))
         return level1, level2, True
-    if {"target", "actual", "weight", "score"} & set(got):
+    marker = d["name_marker"].match(name.text)
+    if {"target", "actual", "weight", "score"} & set(got) or (marker and marker.end() < len(name.text)):
         out.append(Row("indicator", _without_marker(name), got, level1, level2))
     return level1, level2, False
 
