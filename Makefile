@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 	$(RX) stats --db $(DB)
 	$(RX) stats --db $(DB) --by report_kind
 	$(RX) search 招商引资 --db $(DB) --limit 5
-	$(RX) evaluate corpora/seed corpora/varied corpora/heldout corpora/heldout2 corpora/heldout3
+	$(RX) evaluate corpora/seed corpora/varied corpora/heldout corpora/heldout2 corpora/heldout3 corpora/heldout4
 	@echo
 	@echo "Dataset: $(DB). Browse it with:  $(RX) serve --db $(DB)   (http://127.0.0.1:8001)"
 
