@@ -40,6 +40,7 @@ def _data():
     return {
         "columns": patterns.lookup(d["funding_columns"]),
         "rows": tuple(d["funding_rows"]),
+        "row_suffixes": tuple(d["funding_row_suffixes"]),
         "row_prefix": regex.compile(d["row_prefix"]),
         "unit_only": regex.compile(d["unit_only_cell"]),
         "empty": regex.compile(d["empty_cell"]),
@@ -50,7 +51,9 @@ def _data():
 
 def _label(text: str) -> str | None:
     t = _data()["row_prefix"].sub("", clean(text)).rstrip(":：")
-    return t if t.startswith(_data()["rows"]) else None
+    if t.startswith(_data()["rows"]) or (len(t) <= 10 and t.endswith(_data()["row_suffixes"])):
+        return t
+    return None
 
 
 def funding_rows(ctx: Context) -> list[FundingRow]:
