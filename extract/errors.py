@@ -77,6 +77,12 @@ class UnsafeArchive(ReportxError):
     code = "E012"
 
 
+class InvalidText(ReportxError):
+    """Text that is not Unicode a file can hold: a lone surrogate (\\ud800) from a bad decode."""
+
+    code = "E014"
+
+
 class UsageError(ReportxError):
     """An option value the library cannot use (an unknown --by key, a non-finite amount)."""
 

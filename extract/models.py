@@ -17,6 +17,9 @@ from .numbers import normalize_decimal
 Dec = Annotated[Decimal, PlainSerializer(normalize_decimal, return_type=str, when_used="json")]
 
 Qualifier = Literal["exact", "approx", "more_than", "at_least", "at_most", "less_than"]
+Direction = Literal["increase", "decrease"]
+_DIRECTION = "the change written before the number: 增长/增加/提高 … increase, 下降/减少/节约 … decrease; " \
+    "null when it is not a change (a written minus sign stays the value's sign)"
 
 
 class Fact(BaseModel):
@@ -36,13 +39,24 @@ class Amount(Fact):
     unit: str = Field(description="the unit as written: 元, 万元, 亿元, 万 …")
     qualifier: Qualifier = "exact"
     per: str | None = Field(None, description="what a rate is per: 人/月 in 1500元/人/月")
+    direction: Direction | None = Field(None, description=_DIRECTION)
     role: str = "other"
 
 
 class Percentage(Fact):
     value: Dec
     qualifier: Qualifier = "exact"
+    direction: Direction | None = Field(None, description=_DIRECTION)
     role: str = "other"
+
+
+class Points(Fact):
+    """A change of a rate in percentage points (提高2.6个百分点): never a percentage."""
+
+    value: Dec = Field(description="the number of points, signed as written")
+    qualifier: Qualifier = "exact"
+    direction: Direction | None = Field(None, description=_DIRECTION)
+    role: str = Field("other", description="the rate that changed: execution_rate, completion_rate …")
 
 
 class Count(Fact):
@@ -142,6 +156,7 @@ class Report(BaseModel):
     grade: str | None = None
     amounts: list[Amount] = []
     percentages: list[Percentage] = []
+    points: list[Points] = []
     counts: list[Count] = []
     staffing: list[Staffing] = []
     events: list[Event] = []
@@ -155,6 +170,7 @@ class Report(BaseModel):
 FACT_TYPES: dict[str, type[Fact]] = {
     "amounts": Amount,
     "percentages": Percentage,
+    "points": Points,
     "counts": Count,
     "staffing": Staffing,
     "events": Event,

@@ -6,13 +6,28 @@ import hashlib
 import os
 from decimal import Decimal
 
+import regex
+
 from . import checks, roles
 from .context import Candidate, Context, most_common, resolve_overlaps
+from .errors import InvalidText
 from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
 from .readers import read_file
-from .recognizers import counts, events, funding, indicators, money, percentages, scores, staffing, tables
+from .recognizers import (
+    counts,
+    direction_of,
+    events,
+    funding,
+    indicators,
+    money,
+    percentages,
+    points,
+    scores,
+    staffing,
+    tables,
+)
 from .structure import analyze
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -22,10 +37,16 @@ _NUMERIC = (
     ("staffing", staffing.recognize),
     ("amounts", money.recognize),
     ("percentages", percentages.recognize),
+    ("points", points.recognize),
     ("scores", scores.recognize),
     ("counts", counts.recognize),
     ("tables", tables.recognize),
 )
+
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+
+# Facts that can be a change (同比下降6.4%) and so carry a direction.
+_CHANGES = frozenset({"amounts", "percentages", "points"})
 
 
 def extract_text(text: str, source: str = "<text>", data: bytes | None = None, encoding: str | None = None) -> Report:
@@ -36,7 +57,16 @@ def extract_text(text: str, source: str = "<text>", data: bytes | None = None, e
 def extract_with_context(text: str, source: str = "<text>", data: bytes | None = None,
                          encoding: str | None = None) -> tuple[Report, Context]:
     """The Report and the analysed text behind it (normalized text, tokens, structure), so that
-    the dataset can index sentences without segmenting the text a second time."""
+    the dataset can index sentences without segmenting the text a second time.
+
+    Raises InvalidText [E014] for a text with a lone surrogate (no file holds one); any other
+    string gives a Report."""
+    if not isinstance(text, str):
+        raise InvalidText(f"expected a str of report text, got {type(text).__name__}", source)
+    bad = _SURROGATE.search(text)
+    if bad:
+        raise InvalidText(f"lone surrogate U+{ord(bad.group()):04X} at position {bad.start()}: "
+                          "decode the file with a real encoding", source)
     norm = normalize(text)
     structure = analyze(norm.text)
     doc = pipeline()(norm.text)
@@ -53,8 +83,12 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
             c.order += priority * 100
             numeric.append(c)
     numeric = resolve_overlaps(numeric)
+    for c in numeric:
+        if c.type in _CHANGES:
+            c.data["direction"] = direction_of(ctx.text, c.start)
     roles.assign(ctx, numeric, "amounts")
     roles.assign(ctx, numeric, "percentages")
+    roles.assign(ctx, numeric, "points")
     found = numeric + events.recognize(ctx) + [c for c in rows if c.type == "indicators"]
 
     facts: dict[str, list] = {name: [] for name in FACT_TYPES}

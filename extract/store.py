@@ -34,7 +34,7 @@ from .models import FACT_TYPES, BudgetSummary, Report
 from .numbers import normalize_decimal
 
 # 2: the `indicators` table. A database of another version is refused with what to do.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _inner_types(annotation: Any) -> tuple:

@@ -27,6 +27,7 @@ def _load(name):
 RULE_FILES = {
     "money": ("amounts", "value_yuan"),
     "percentages": ("percentages", "value"),
+    "points": ("points", "value"),
     "counts": ("counts", "value"),
     "staffing": ("staffing", "value"),
     "scores": ("scores", "value"),
@@ -115,7 +116,7 @@ def test_parse_number_example(text, value):
 
 def _role_examples():
     data = _load("roles")
-    for kind in ("amounts", "percentages"):
+    for kind in ("amounts", "percentages", "points"):
         for role, spec in data[kind].items():
             for form in spec["examples"]:
                 yield pytest.param(kind, role, form, id=f"role.{kind}.{role}[{form}]")
@@ -126,6 +127,20 @@ def test_role_example(kind, role, form):
     facts = _facts(form, kind)
     assert facts, f"no {kind} in {form!r}"
     assert facts[0]["role"] == role, f"{form!r}: role {facts[0]['role']}"
+
+
+def _direction_examples():
+    for direction, forms in _load("numerals")["direction_examples"].items():
+        for form in forms:
+            yield pytest.param(form, None if direction == "none" else direction, id=f"direction.{direction}[{form}]")
+
+
+@pytest.mark.parametrize("form,direction", list(_direction_examples()))
+def test_direction_example(form, direction):
+    report = json.loads(extract_text(form).model_dump_json())
+    facts = sorted((f for kind in ("amounts", "percentages", "points") for f in report[kind]), key=lambda f: f["start"])
+    assert facts, f"no amount, percentage or points in {form!r}"
+    assert facts[0]["direction"] == direction, f"{form!r}: {facts[0]}"
 
 
 def _normalize_examples():

@@ -51,6 +51,35 @@ def test_chinese_numerals_round_trip(n):
 def test_arabic_numerals_round_trip(d):
     assert parse_number(str(d)) == d
     assert parse_number(f"{d:,}") == d
+    assert parse_number(f"{d:,}".replace(",", "，")) == d  # full-width comma as thousands separator
+
+
+CAPITALS = str.maketrans("零一二三四五六七八九十百千万亿", "零壹贰叁肆伍陆柒捌玖拾佰仟万亿")
+TRADITIONAL = str.maketrans("两万亿点", "兩萬億點")
+
+
+@given(st.integers(min_value=0, max_value=10**12 - 1))
+def test_financial_capitals_and_traditional_round_trip(n):
+    assert parse_number(to_chinese(n).translate(CAPITALS)) == n
+    assert parse_number(to_chinese(n).translate(TRADITIONAL)) == n
+
+
+@given(st.integers(min_value=1, max_value=10**12 - 1), st.sampled_from(["负", "負", "-", "－", "−"]))
+def test_a_sign_survives(n, minus):
+    assert parse_number(minus + to_chinese(n)) == -n
+    assert parse_number(minus + str(n)) == -n
+
+
+@given(st.decimals(min_value=-10**15, max_value=10**15, places=4, allow_nan=False, allow_infinity=False))
+def test_any_decimal_string_round_trips(d):
+    assert parse_number(str(d)) == d
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet="0123456789０１２３４５６７８９,，.．点點-－负負+零〇一二两三四五六七八九十百千万亿兆廿卅壹贰拾佰仟萬億 ")))
+def test_parse_number_never_raises(text):
+    value = parse_number(text)
+    assert value is None or isinstance(value, Decimal)
 
 
 FULLWIDTH = str.maketrans("0123456789%.", "０１２３４５６７８９％．")
@@ -91,3 +120,24 @@ def test_fullwidth_digits_give_the_same_values(sentence):
     assert [a.value_yuan for a in plain.amounts] == [a.value_yuan for a in wide.amounts]
     assert [p.value for p in plain.percentages] == [p.value for p in wide.percentages]
     assert all(isinstance(a.value_yuan, Decimal) for a in wide.amounts)
+
+
+REPORTISH = st.text(alphabet="0123456789０１２３４５６７８９,，.．%％-－−负+零〇一二两三四五六七八九十百千万亿廿壹贰拾佰仟萬億點"
+                             "元圆块毛角分人个次年月日增长下降减少提高百分之点约近超过以上不低于（）()|:：，。、\n\t ¥￥人民币含至到~～—",
+                    max_size=60)
+
+
+@settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(REPORTISH, st.text(max_size=40)))
+def test_extract_text_never_raises_but_the_documented_error(text):
+    from extract.errors import InvalidText
+
+    try:
+        report = extract_text(text)
+    except InvalidText:
+        assert any("\ud800" <= c <= "\udfff" for c in text)
+        return
+    for kind in ("amounts", "percentages", "points", "counts", "staffing", "scores"):
+        for f in getattr(report, kind):
+            assert text[f.start:f.end] == f.text
+    report.model_dump_json()   # every value serializes (no Decimal beyond the context)

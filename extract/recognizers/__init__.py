@@ -33,6 +33,24 @@ def qualifier_of(m: regex.Match) -> str:
     return "exact"
 
 
+@functools.cache
+def _direction_rx() -> regex.Pattern:
+    data = patterns.load("numerals")
+    words = data["directions"]
+    gap = patterns.alternation(data.get("direction_gap") or [])
+    return regex.compile(f"(?:(?P<increase>{patterns.alternation(words['increase'])})"
+                         f"|(?P<decrease>{patterns.alternation(words['decrease'])}))"
+                         rf"(?:{gap})?[ \t]?\Z")
+
+
+def direction_of(text: str, start: int) -> str | None:
+    """increase / decrease when a change verb stands right before `start` (同比下降6.4%), else None."""
+    m = _direction_rx().search(text, max(0, start - 16), start)
+    if m is None:
+        return None
+    return "increase" if m.group("increase") else "decrease"
+
+
 def group(m: regex.Match, name: str) -> str | None:
     """The text of a named group, or None when the rule has no such group or it did not take part."""
     try:

@@ -23,6 +23,17 @@ def _scales() -> dict[str, Decimal]:
 
 
 @functools.cache
+def _ceiling() -> Decimal:
+    return Decimal(patterns.load("money")["ceiling"])
+
+
+@functools.cache
+def _sub_digits() -> dict[str, int]:
+    """角/分 digits: Arabic and the Chinese digits of patterns/numerals.yaml."""
+    return {**{str(d): d for d in range(10)}, **patterns.load("numerals")["digits"]}
+
+
+@functools.cache
 def _money_cues() -> dict[str, str]:
     return {w: "money" for w in patterns.load("money")["context_cues"]}
 
@@ -43,6 +54,9 @@ def _trailing_scale(num: str) -> str:
     """The 万/亿 (and 千万 …) written at the end of a numeral: 60.28万 -> 万, 一百万 -> 万, 五 -> ''.
 
     For a Chinese numeral only the large units count (一百 ends in a digit's unit, not a scale)."""
+    num = num.lstrip("-−﹣负負")
+    if not num:
+        return ""
     if num[0].isdigit():
         m = _SCALE_TAIL.search(num)
     else:
@@ -60,27 +74,51 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     scale_text = group(m, "scale") or ""
     unit_text = strip_spaces(group(m, "unit") or "")
     # 100余万元: 万 after 余; 3-5千万元: 千万 inside the unit group
-    multiplier = _scale(scale_text) * _scale(unit_text[:-1] if unit_text.endswith("元") else "")
+    multiplier = _scale(scale_text) * _scale(unit_text[:-1] if unit_text.endswith(("元", "圆")) else "")
     value *= multiplier
+    if unit_text == "毛":        # 五毛钱
+        value /= 10
+    value += _cents(m, value < 0)
+    if abs(value) >= _ceiling():
+        return None  # no report states such a sum: digits run together, not an amount
     data = {
         "value_yuan": value,
-        # the unit as written: scale carried by the numeral + scale after 多/余 + 元
-        "unit": _trailing_scale(num) + scale_text + unit_text or "元",
+        # the unit as written: scale carried by the numeral + scale after 多/余 + 元 (or ¥, 块 …)
+        "unit": _trailing_scale(num) + scale_text + (unit_text or group(m, "cur") or "元"),
         "qualifier": qualifier_of(m),
         "per": _per(m),
     }
     low_text = group(m, "low")
     if low_text is not None:
         low = parse_number(strip_spaces(low_text))
-        if low is None:
+        if low is None or low < 0:
             return None
-        if not _trailing_scale(low_text) and _trailing_scale(num):
-            low *= _scale(_trailing_scale(num))  # 3-5万元: the low end takes 万
-        low *= multiplier
+        low_unit = strip_spaces(group(m, "lowunit") or "")
+        if low_unit:                 # 1万元--5万元, 3千元-1万元: the low end has its own unit
+            low *= _scale(low_unit[:-1])
+        else:
+            if _bare(low_text) and _trailing_scale(num):
+                low *= _scale(_trailing_scale(num))  # 3-5万元: the low end takes 万
+            low *= multiplier
         if low >= value:
             return None  # not an increasing range: 2019-2020元 is no amount of money
         data.update(value_yuan=low, low_yuan=low, high_yuan=value)
     return data
+
+
+def _bare(numeral: str) -> bool:
+    """A numeral with no unit character of its own (3, 三, 1.5), which takes the high end's scale."""
+    return not any(c in _scales() for c in numeral)
+
+
+def _cents(m: regex.Match, negative: bool) -> Decimal:
+    """角 and 分 written after 元 (一角七分 = 0.17); negative for a negative amount."""
+    cents = Decimal(0)
+    for name, weight in (("jiao", Decimal("0.1")), ("fen", Decimal("0.01"))):
+        digit = group(m, name)
+        if digit:
+            cents += _sub_digits()[digit] * weight
+    return -cents if negative else cents
 
 
 def _per(m: regex.Match) -> str | None:

@@ -21,6 +21,8 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     value = Decimal(100) if group(m, "num") == "百" else number_of(m)
     if value is None or abs(value) >= _ceiling():
         return None  # 800800100%: cells OCR ran together, not a rate
+    if group(m, "neg"):
+        value = -value   # 负百分之五
     return {"value": value, "qualifier": qualifier_of(m)}
 
 
