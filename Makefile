@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RX := $(VENV)/bin/reportx
 DB ?= reports.db
 
-.PHONY: demo test bench bench-ingest clean
+.PHONY: demo test bench bench-forms bench-ingest clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,14 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py
+
+# Numeral/money/percent forms against JioNLP and Recognizers-Text (corpora/number_forms.yaml).
+bench-forms: $(VENV)/.compare-installed
+	$(PY) scripts/bench.py --forms
+
+$(VENV)/.compare-installed: $(VENV)/.installed
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[compare]'
+	touch $@
 
 bench-ingest: $(VENV)/.installed
 	$(PY) scripts/bench_ingest.py

@@ -1,6 +1,7 @@
 """Benchmark reportx: cold start, warm speed against plain jieba, peak memory, and competitors.
 
     .venv/bin/python scripts/bench.py [--repeat N] [--json] [--texts DIR] [--cold-runs K]
+    .venv/bin/python scripts/bench.py --forms [--json] [-v]
 
 Everything runs from this one process on the same texts: every corpora/**/*.txt with a .gold.json
 beside it, the hard cases of corpora/hard_cases.yaml joined into one pseudo-report, and the .txt
@@ -12,6 +13,10 @@ Competitors (JioNLP, Microsoft Recognizers-Text) are optional: install them with
 extract.evaluate.match_facts (overlapping span + equal value) against the same gold: the gold
 files, and the hard cases whose `expect` lists `amounts` / `percentages` (per case, per type:
 a type a case does not list is not checked there, as in tests/test_hard_cases.py).
+
+--forms runs only the forms comparison (scripts/bench_forms.py): every system on each row of
+corpora/number_forms.yaml, value-exact, as a per-family pass-rate table in markdown; -v adds the
+rows some system fails.
 """
 
 from __future__ import annotations
@@ -456,11 +461,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--texts", type=Path, help="directory of more .txt files to time")
     ap.add_argument("--json", action="store_true", help="print a JSON object of all figures on stdout "
                                                          "(the readable report goes to stderr)")
+    ap.add_argument("--forms", action="store_true", help="run only the number/money/percent forms comparison "
+                                                          "(corpora/number_forms.yaml) and exit")
+    ap.add_argument("--forms-file", type=Path, default=None,
+                    help="with --forms: another table of the same format (default corpora/number_forms.yaml)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="with --forms: list the rows some system fails")
     return ap.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.forms:
+        import bench_forms      # beside this script; imported here so that loading bench.py never needs it
+
+        return bench_forms.main(as_json=args.json, verbose=args.verbose, path=args.forms_file or bench_forms.FORMS)
     reports = gold_reports(CORPORA)
     if not reports:
         sys.exit("no corpora/**/*.txt with a .gold.json beside it")
