@@ -44,7 +44,9 @@ class Amount(Fact):
 
 
 class Percentage(Fact):
-    value: Dec
+    value: Dec = Field(description="the rate in percent (97.94 for 97.94%); for a range, the low end")
+    low: Dec | None = Field(None, description="a range's low end (90 in 90%-95%)")
+    high: Dec | None = Field(None, description="a range's high end (95 in 90%-95%)")
     qualifier: Qualifier = "exact"
     direction: Direction | None = Field(None, description=_DIRECTION)
     role: str = "other"

@@ -104,7 +104,7 @@ def ours_forms() -> FormSystem:
                 for a in extract_text(text).amounts]
 
     def percent(text: str) -> list[Value]:
-        return [p.value for p in extract_text(text).percentages]
+        return [p.value if p.low is None else (p.low, p.high) for p in extract_text(text).percentages]
 
     return FormSystem(OURS, {"number": number, "money": money, "percent": percent})
 
@@ -186,7 +186,8 @@ def forms_competitors() -> tuple[list[FormSystem], dict[str, str]]:
 def run_row(reader: Reader, row: Row) -> dict:
     """One system on one row: its values, pass/fail, and the exception if it raised."""
     try:
-        got = list(reader(row.text))
+        # a value in another currency (None) is no amount in yuan: neither right nor wrong here
+        got = [v for v in reader(row.text) if v is not None]
     except Exception as e:       # any failure of a system is that system's miss on this row
         return {"values": None, "pass": False, "error": f"{type(e).__name__}: {e}"}
     return {"values": [fmt_value(v) for v in got], "pass": got == row.expected, "error": None}

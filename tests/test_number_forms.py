@@ -33,7 +33,7 @@ def _values(kind: str, text: str) -> list[str]:
     report = extract_text(text)
     if kind == "money":
         return [f"{a.low_yuan}~{a.high_yuan}" if a.low_yuan is not None else a.value_yuan for a in report.amounts]
-    return [p.value for p in report.percentages]
+    return [f"{p.low}~{p.high}" if p.low is not None else p.value for p in report.percentages]
 
 
 def _same(got, want: str) -> bool:

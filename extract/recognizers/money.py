@@ -76,7 +76,7 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
     # 100余万元: 万 after 余; 3-5千万元: 千万 inside the unit group
     multiplier = _scale(scale_text) * _scale(unit_text[:-1] if unit_text.endswith(("元", "圆")) else "")
     value *= multiplier
-    if unit_text == "毛":        # 五毛钱
+    if unit_text in ("毛", "角"):   # 五毛钱, 三角钱
         value /= 10
     value += _cents(m, value < 0)
     if abs(value) >= _ceiling():

@@ -9,7 +9,8 @@ import regex
 
 from .. import patterns
 from ..context import Candidate, Context
-from . import group, number_of, qualifier_of, run_rules
+from ..numbers import parse_number
+from . import group, number_of, qualifier_of, run_rules, strip_spaces
 
 
 @functools.cache
@@ -23,7 +24,16 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         return None  # 800800100%: cells OCR ran together, not a rate
     if group(m, "neg"):
         value = -value   # 负百分之五
-    return {"value": value, "qualifier": qualifier_of(m)}
+    if group(m, "unit") == "成":
+        value *= 10      # 九成 = 90%
+    data = {"value": value, "qualifier": qualifier_of(m)}
+    low_text = group(m, "low")
+    if low_text is not None:
+        low = parse_number(strip_spaces(low_text))
+        if low is None or low >= value:
+            return None  # 95%-90%, 2019-20%: no range of rates
+        data.update(value=low, low=low, high=value)
+    return data
 
 
 def recognize(ctx: Context) -> list[Candidate]:
