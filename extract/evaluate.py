@@ -42,6 +42,7 @@ class MatchRule:
 RULES: dict[str, MatchRule] = {
     "amounts": MatchRule(("value_yuan",), fields=("role",)),
     "percentages": MatchRule(("value",), fields=("role",)),
+    "points": MatchRule(("value",), fields=("role",)),
     "counts": MatchRule(("value",)),
     "staffing": MatchRule(("value",), fields=("role",), gold_keys=("staffing", "headcount")),
     "events": MatchRule((), fields=("kind", "name")),
