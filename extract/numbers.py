@@ -63,10 +63,21 @@ def _tables() -> _Tables:
 Token = tuple[str, Decimal]
 
 
+_PLAIN = regex.compile(r"-?\d+(?:\.\d+)?", regex.ASCII)
+
+
 def parse_number(text: str) -> Decimal | None:
     """The value of a whole numeral string, or None when it is not one numeral."""
     if not isinstance(text, str) or not text or len(text) > MAX_LENGTH:
         return None
+    if len(text) <= MAX_DIGITS and _PLAIN.fullmatch(text):
+        return Decimal(text)   # the common case: 97.94, 602800
+    return _parse(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse(text: str) -> Decimal | None:
+    """parse_number beyond plain Arabic; cached, as reports repeat their numbers (Decimal is immutable)."""
     t = _tables()
     s = "".join(text.split()).translate(_FULLWIDTH)
     sign = 1

@@ -116,3 +116,12 @@ def compiled_rules(name: str) -> tuple[tuple[dict[str, Any], regex.Pattern], ...
             raise PatternError(f"every rule needs an id and a pattern: {r!r}", f"patterns/{name}.yaml")
         out.append((r, compile_rule(r["pattern"], r["id"], table)))
     return tuple(out)
+
+
+@functools.cache
+def compiled_requires(name: str) -> dict[str, regex.Pattern]:
+    """rule id -> its `requires` regex: a cheap search that must succeed somewhere in the text before
+    the rule is run at all (百分点 for points.change), so a rare form costs nothing in most reports."""
+    table = local_fragments(name)
+    return {r["id"]: compile_rule(r["requires"], f"{r['id']}.requires", table)
+            for r in load(name).get("rules") or [] if r.get("requires")}

@@ -75,7 +75,11 @@ def run_rules(
 ) -> list[Candidate]:
     """Run every rule of patterns/<file>.yaml; `build` turns a match into fact data (None = drop)."""
     out: list[Candidate] = []
+    requires = patterns.compiled_requires(file)
     for order, (rule, rx) in enumerate(patterns.compiled_rules(file)):
+        gate = requires.get(rule["id"])
+        if gate is not None and gate.search(ctx.text) is None:
+            continue
         need = rule.get("context")
         for m in rx.finditer(ctx.text):
             if m.end() == m.start():
