@@ -52,7 +52,7 @@ def extract(
 
     Example: reportx extract corpora/seed/*.txt > facts.jsonl
     """
-    from .ingest import expand_paths
+    from .dataset.ingest import expand_paths
     from .pipeline import extract_file
 
     failed = 0
@@ -83,10 +83,9 @@ def summarize(
 
     Example: reportx summarize corpora/
     """
+    from .dataset.ingest import expand_paths
     from .pipeline import extract_file
     from .summary import summarize as summary
-
-    from .ingest import expand_paths
 
     files = [Path(f) for f in expand_paths([str(p) for p in paths])]
     reports, failed = [], 0
@@ -175,7 +174,8 @@ def ingest(
 
     Example: reportx ingest downloads/ archive.zip --db reports.db
     """
-    from .ingest import Limits, ingest as run
+    from .dataset.ingest import Limits
+    from .dataset.ingest import ingest as run
 
     limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members)
     with _user_errors():
@@ -231,7 +231,7 @@ def search(
     """
     from decimal import Decimal, InvalidOperation
 
-    from .search import search as run
+    from .dataset.search import search as run
 
     try:
         low = Decimal(min_yuan) if min_yuan is not None else None
@@ -286,7 +286,7 @@ def stats(
 
     Example: reportx stats --db reports.db --indicator 满意度
     """
-    from . import stats as lib
+    from .dataset import stats as lib
 
     if fmt not in ("table", "csv", "json"):
         _fail("", "[E013] --format must be table, csv or json")
@@ -370,7 +370,7 @@ def export(
 
     Example: reportx export out/ --db reports.db --format parquet
     """
-    from .export import export as run
+    from .dataset.export import export as run
 
     with _user_errors():
         counts = run(db, out_dir, fmt)
@@ -388,7 +388,7 @@ def serve(
 
     Example: reportx serve --db reports.db --port 8001
     """
-    from .serve import serve as run
+    from .dataset.serve import serve as run
 
     with _user_errors():
         status = run(db, host=host, port=port)

@@ -89,7 +89,7 @@ def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
 
 def search_latency(db: Path, queries: list[str], rounds: int = 5) -> dict:
     sys.path.insert(0, str(ROOT))
-    from extract.search import search
+    from extract.dataset.search import search
 
     search(db, queries[0])   # warm: pipeline load is not search latency
     times = []

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from extract import store
-from extract.ingest import Limits, ingest
-from extract.search import search
+from extract.dataset import store
+from extract.dataset.ingest import Limits, ingest
+from extract.dataset.search import search
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpora" / "seed" / "000_bcae26400f7d3644.txt"
@@ -147,7 +147,7 @@ def test_search_cli_json(dataset):
 # ------------------------------------------------------------------------------- stats, export
 
 def test_stats_by_year(dataset):
-    from extract.stats import stats
+    from extract.dataset.stats import stats
 
     rows = {r["key"]: r for r in stats(dataset[0], by="year")}
     seed = rows[2020]

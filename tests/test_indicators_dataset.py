@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from extract import store
+from extract.dataset import store
 from extract.evaluate import Evaluation, score_report
 from extract.models import FACT_TYPES, Amount, Indicator, IndicatorValue, Report
-from extract.stats import indicator_history, indicator_stats
+from extract.dataset.stats import indicator_history, indicator_stats
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMS = ROOT.parent / "shared" / "forms"

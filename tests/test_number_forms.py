@@ -77,7 +77,7 @@ def test_changes_keep_their_direction_and_sign():
 def test_points_direction_and_signs_reach_the_dataset(tmp_path):
     import sqlite3
 
-    from extract.ingest import ingest
+    from extract.dataset.ingest import ingest
 
     (tmp_path / "r.txt").write_text("预算执行率较上年提高2.6个百分点。结余-3.2万元，同比下降6.4%。", encoding="utf-8")
     db = tmp_path / "r.db"

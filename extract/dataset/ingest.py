@@ -1,4 +1,4 @@
-"""Bulk ingest: files, folders, globs and .zip archives -> the SQLite dataset (extract/store.py).
+"""Bulk ingest: files, folders, globs and .zip archives -> the SQLite dataset (extract/dataset/store.py).
 
 Worker processes each load jieba and spaCy once and turn bytes into a finished record (report,
 text, sentences with their search tokens); the parent is the single writer, one transaction per
@@ -21,21 +21,35 @@ import time
 import uuid
 import zipfile
 from collections import Counter
-from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import (
+    ALL_COMPLETED,
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterator
 
-from . import __version__, store
-from .errors import InputNotFound, InputTooLarge, ReportxError, UnsafeArchive, UnsupportedFormat, WriteFailed
-from .models import FACT_TYPES
+from .. import __version__
+from ..errors import (
+    InputNotFound,
+    InputTooLarge,
+    ReportxError,
+    UnsafeArchive,
+    UnsupportedFormat,
+    WriteFailed,
+)
+from ..models import FACT_TYPES
+from . import store
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024   # uncompressed bytes read from one archive
 DEFAULT_ZIP_MAX_MEMBERS = 20_000
 WORKER_TASKS = 1500
-from .readers import SUFFIXES as READABLE
+from ..readers import SUFFIXES as READABLE
 
 
 @dataclass(frozen=True)
@@ -198,16 +212,16 @@ def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
 
 def _warm() -> None:
     """Worker initializer: load the pipeline once per process."""
-    from .nlp import pipeline
+    from ..nlp import pipeline
 
     pipeline()
 
 
 def process(source: str, data: bytes) -> dict:
     """Bytes -> a finished record (runs in a worker). Errors come back as data, never raised."""
-    from .pipeline import extract_with_context
+    from ..pipeline import extract_with_context
+    from ..readers import read_bytes
     from .sentences import sentence_rows
-    from .readers import read_bytes
 
     try:
         doc = read_bytes(source, data)

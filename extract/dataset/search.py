@@ -15,10 +15,10 @@ from decimal import Decimal
 
 import regex
 
+from ..errors import UsageError
+from ..nlp import tokenizer
+from ..normalize import normalize
 from . import store
-from .errors import UsageError
-from .nlp import tokenizer
-from .normalize import normalize
 
 _WORD = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 _SPLIT = regex.compile(r"[^\p{L}\p{N}\p{M}]+")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import bisect
 
-from .context import Context
-from .nlp import tokenizer
+from ..context import Context
+from ..nlp import tokenizer
+from ..structure import sentences
 from .store import SentenceRow
-from .structure import sentences
 
 
 def search_words(words: list[str]) -> list[str]:

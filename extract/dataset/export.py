@@ -12,8 +12,8 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import UsageError
 from . import store
-from .errors import UsageError
 
 TABLES = ("reports", *store.FACT_COLUMNS, "checks", "sentences", "errors")
 DECIMAL_COLUMNS = {"reports": set(store.SUMMARY_COLUMNS), **store.FACT_DECIMAL_COLUMNS}

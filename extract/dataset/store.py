@@ -29,9 +29,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel
 
-from .errors import DatabaseError
-from .models import FACT_TYPES, BudgetSummary, Report
-from .numbers import normalize_decimal
+from ..errors import DatabaseError
+from ..models import FACT_TYPES, BudgetSummary, Report
+from ..numbers import normalize_decimal
 
 # 2: the `indicators` table. A database of another version is refused with what to do.
 SCHEMA_VERSION = 3

@@ -15,8 +15,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..errors import UsageError
 from . import store
-from .errors import UsageError
 
 GROUP_KEYS = ("year", "department", "report_kind", "grade", "format")
 LOW_RATE = Decimal(90)
@@ -57,7 +57,7 @@ class Group:
 
 
 def _plain(v: Decimal) -> str:
-    from .numbers import normalize_decimal
+    from ..numbers import normalize_decimal
 
     return normalize_decimal(Decimal(v))
 
