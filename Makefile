@@ -12,15 +12,18 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-# The main job: generate reports in several formats, ingest them with corpora/ into $(DB),
-# then show the summary, the statistics and one search.
+# The main job: generate reports in several formats, ingest them with corpora/ into a fresh $(DB)
+# (the demo's own file, rebuilt each run), then show the summary, the statistics and two searches.
 demo: $(VENV)/.installed
 	$(PY) scripts/make_corpus.py 40 corpora/generated/text --formats txt,gbk
 	$(PY) scripts/make_corpus.py 12 corpora/generated/documents --formats docx,pdf,html --seed 1
+	rm -f $(DB) $(DB)-wal $(DB)-shm
 	$(RX) ingest corpora --db $(DB)
 	$(RX) stats --db $(DB)
-	$(RX) stats --db $(DB) --by report_kind
+	$(RX) stats --db $(DB) --by report_kind,year
+	$(RX) stats --db $(DB) --fact amounts --role expenditure --by department --department 局
 	$(RX) search 招商引资 --db $(DB) --limit 5
+	$(RX) search 60.28 --db $(DB) --limit 3
 	$(RX) evaluate corpora/seed corpora/varied corpora/heldout corpora/heldout2 corpora/heldout3 corpora/heldout4
 	@echo
 	@echo "Dataset: $(DB). Browse it with:  $(RX) serve --db $(DB)   (http://127.0.0.1:8001)"

@@ -214,13 +214,18 @@ def _ingest_with_progress(run, paths, db, workers, force, limits):
 
 @app.command()
 def search(
-    query: str = typer.Argument(..., help="Chinese words or any substring"),
+    query: str = typer.Argument("", help='Chinese words, any substring, a number or a "quoted phrase"; '
+                                "empty to list the sentences holding a fact that --role/--min/--max select"),
     db: Path = typer.Option(Path("reports.db"), "--db"),
     year: Optional[int] = typer.Option(None, "--year"),
     department: Optional[str] = typer.Option(None, "--department", help="part of the department's name"),
     kind: Optional[str] = typer.Option(None, "--kind", help="report kind, e.g. project_self_eval"),
-    role: Optional[str] = typer.Option(None, "--role", help="the sentence holds an amount/rate with this role"),
-    min_yuan: Optional[str] = typer.Option(None, "--min-yuan", help="… an amount of at least this many yuan"),
+    role: Optional[str] = typer.Option(None, "--role", help="the sentence holds a fact with this role"),
+    min_value: Optional[str] = typer.Option(None, "--min", help="… a fact (of --role) of at least this value, "
+                                            "e.g. --role satisfaction --min 90"),
+    max_value: Optional[str] = typer.Option(None, "--max", help="… a fact (of --role) of at most this value"),
+    min_yuan: Optional[str] = typer.Option(None, "--min-yuan", help="… an amount of at least this many yuan "
+                                           "(100万 and 1.5亿 are understood)"),
     max_yuan: Optional[str] = typer.Option(None, "--max-yuan", help="… an amount of at most this many yuan"),
     limit: int = typer.Option(20, "--limit"),
     as_json: bool = typer.Option(False, "--json"),
@@ -228,22 +233,28 @@ def search(
     """Search sentences across reports; hits ranked, the match highlighted.
 
     Example: reportx search 招商引资 --db reports.db --year 2020 --role expenditure
+
+    Example: reportx search 60.28 --db reports.db
+
+    Example: reportx search --role satisfaction --min 90 --db reports.db
     """
-    from decimal import Decimal, InvalidOperation
-
     from .dataset.search import search as run
+    from .numbers import parse_number
 
-    try:
-        low = Decimal(min_yuan) if min_yuan is not None else None
-        high = Decimal(max_yuan) if max_yuan is not None else None
-    except InvalidOperation:
-        low = high = Decimal("NaN")
-    if any(v is not None and not v.is_finite() for v in (low, high)):
-        _fail("", "[E013] --min-yuan/--max-yuan take a number of yuan, e.g. 1000000")
+    bounds = {}
+    for name, raw in (("--min", min_value), ("--max", max_value), ("--min-yuan", min_yuan), ("--max-yuan", max_yuan)):
+        value = None if raw is None else parse_number(raw.strip().rstrip("元%"))
+        if raw is not None and value is None:
+            _fail("", f"[E013] {name} takes a number, e.g. 90, 1000000 or 100万")
+            raise typer.Exit(2)
+        bounds[name] = value
+    if limit < 1:
+        _fail("", "[E013] --limit must be at least 1")
         raise typer.Exit(2)
     with _user_errors():
         hits = run(db, query, year=year, department=department, kind=kind, role=role,
-                   min_yuan=low, max_yuan=high, limit=limit)
+                   min_value=bounds["--min"], max_value=bounds["--max"],
+                   min_yuan=bounds["--min-yuan"], max_yuan=bounds["--max-yuan"], limit=limit)
     if as_json:
         for h in hits:
             typer.echo(json.dumps(h.as_dict(), ensure_ascii=False))
@@ -267,8 +278,17 @@ def search(
 def stats(
     db: Path = typer.Option(Path("reports.db"), "--db", help="the dataset, e.g. --db reports.db"),
     by: Optional[str] = typer.Option(
-        None, "--by", help="group key: year (default), department, report_kind, grade or format; with "
-        "--indicators also level1 (default), level2 or name. e.g. --indicators --by level2"),
+        None, "--by", help="group keys, comma-separated: year (default), department, report_kind, grade, "
+        "grade_level, format; with --indicators also level1 (default), level2, name. e.g. --by department,year"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="only reports of this report_kind"),
+    year: Optional[int] = typer.Option(None, "--year", help="only reports of this year"),
+    department: Optional[str] = typer.Option(None, "--department", help="only departments containing this text"),
+    fact: Optional[str] = typer.Option(
+        None, "--fact", help="aggregate one fact type's values instead of report budgets: amounts, percentages, "
+        "points, counts, staffing, scores. e.g. --fact amounts --role expenditure"),
+    role: Optional[str] = typer.Option(None, "--role", help="with --fact: only facts of this role (or kind)"),
+    duplicates: bool = typer.Option(False, "--include-duplicates",
+                                    help="count files whose content duplicates another file's too"),
     indicators: bool = typer.Option(
         False, "--indicators", help="count performance indicators met, missed and unknown (and their points) "
         "per group instead of reports, e.g. reportx stats --indicators --by level1"),
@@ -277,37 +297,43 @@ def stats(
         "e.g. --indicator 满意度"),
     fmt: str = typer.Option("table", "--format", help="table, csv or json, e.g. --format csv"),
 ) -> None:
-    """Aggregate across reports: budgets, spending, execution rates, scores, grades, failed checks;
-    or performance indicators met vs missed; or one indicator's targets vs actuals.
+    """Aggregate across reports, exactly: count, sum, mean, median, min and max of budgets, spending,
+    execution rates and scores, grades, failed checks; or of one fact type's values; or indicators met
+    vs missed; or one indicator's targets vs actuals. Each report is counted once.
 
-    Example: reportx stats --db reports.db --by department --format csv
+    Example: reportx stats --db reports.db --by department,year --kind dept_overall_self_eval --format csv
+
+    Example: reportx stats --db reports.db --fact amounts --role expenditure --by department
 
     Example: reportx stats --db reports.db --indicators --by level1
-
-    Example: reportx stats --db reports.db --indicator 满意度
     """
     from .dataset import stats as lib
 
     if fmt not in ("table", "csv", "json"):
         _fail("", "[E013] --format must be table, csv or json")
         raise typer.Exit(2)
-    if indicator is not None and (indicators or by is not None):
-        _fail("", "[E013] --indicator lists one indicator; use it without --indicators and --by")
+    if indicator is not None and (indicators or by is not None or fact is not None):
+        _fail("", "[E013] --indicator lists one indicator; use it without --indicators, --fact and --by")
         raise typer.Exit(2)
+    if indicators and fact is not None:
+        _fail("", "[E013] --indicators and --fact are two different aggregations; give one")
+        raise typer.Exit(2)
+    filters = {"kind": kind, "year": year, "department": department, "duplicates": duplicates}
     with _user_errors():
         if indicator is not None:
             rows = lib.indicator_history(db, indicator)
         elif indicators:
-            rows = lib.indicator_stats(db, by=by or "level1")
+            rows = lib.indicator_stats(db, by=by or "level1", **filters)
         else:
-            rows = lib.stats(db, by=by or "year")
+            rows = lib.stats(db, by=by or "year", fact=fact, role=role, **filters)
+    keys = [k.strip() for k in (by or ("level1" if indicators else "year")).split(",")]
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
         import csv
 
         w = csv.writer(sys.stdout)
-        w.writerow(rows[0].keys() if rows else ["key"])
+        w.writerow(rows[0].keys() if rows else keys)
         for r in rows:
             w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r.values()])
     elif indicator is not None:
@@ -316,19 +342,26 @@ def stats(
         _table(f"indicators whose name contains {indicator!r} ({len(rows)} rows)", heads, rows,
                wrap={"department", "name"})
     elif indicators:
-        heads = [("key", by or "level1"), ("indicators", "indicators"), ("reports", "reports"), ("met", "met"),
+        heads = [*((k, k) for k in keys), ("indicators", "indicators"), ("reports", "reports"), ("met", "met"),
                  ("missed", "missed"), ("unknown", "unknown"), ("share_met", "share met"),
                  ("weight_total", "weight total"), ("score_total", "score total")]
-        _table(f"indicators by {by or 'level1'} (unknown: qualitative or different units)", heads, rows,
-               wrap={"key"})
+        _table(f"indicators by {', '.join(keys)} (unknown: qualitative or different units)", heads, rows,
+               wrap=set(keys))
+    elif fact is not None:
+        unit = "_yuan" if fact == "amounts" else ""
+        heads = [*((k, k) for k in keys), ("reports", "reports"), (f"{fact}_count", "count"),
+                 *((f"{fact}_{a}{unit}", a) for a in ("sum", "mean", "median", "min", "max"))]
+        _table(f"{fact}{' (' + role + ')' if role else ''} by {', '.join(keys)}"
+               f"{' (money in 万元; exact figures with --format csv/json)' if unit else ''}", heads, rows,
+               wrap=set(keys))
     else:
-        heads = [("key", by or "year"), ("reports", "reports"), ("budget_total_yuan", "budget total"),
-                 ("budget_median_yuan", "budget median"), ("expenditure_total_yuan", "spent total"),
-                 ("execution_rate_median", "rate median %"), ("execution_rate_min", "rate min %"),
-                 ("share_rate_under_90", "share <90%"), ("score_median", "score median"),
-                 ("grades", "grades"), ("failed_checks", "failed checks")]
-        _table(f"reports by {by or 'year'} (money in 万元; exact figures with --format csv/json)", heads, rows,
-               wrap={"key", "grades"})
+        heads = [*((k, k) for k in keys), ("reports", "reports"), ("budget_sum_yuan", "budget total"),
+                 ("budget_median_yuan", "budget median"), ("expenditure_sum_yuan", "spent total"),
+                 ("execution_rate_mean", "rate mean %"), ("execution_rate_min", "rate min %"),
+                 ("share_rate_under_90", "share <90%"), ("score_mean", "score mean"),
+                 ("grade_levels", "grades"), ("failed_checks", "failed checks")]
+        _table(f"reports by {', '.join(keys)} (money in 万元; exact figures with --format csv/json)", heads, rows,
+               wrap={*keys, "grade_levels"})
 
 
 def _table(title: str, heads: list[tuple[str, str]], rows: list[dict], wrap: set[str]) -> None:
@@ -364,18 +397,47 @@ def export(
     out_dir: Path = typer.Argument(..., help="folder to write one file per table into"),
     db: Path = typer.Option(Path("reports.db"), "--db"),
     fmt: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl, e.g. --format csv"),
+    kind: Optional[str] = typer.Option(None, "--kind", help="only reports of this report_kind"),
+    year: Optional[int] = typer.Option(None, "--year", help="only reports of this year"),
+    department: Optional[str] = typer.Option(None, "--department", help="only departments containing this text"),
+    role: Optional[str] = typer.Option(None, "--role", help="only fact rows of this role"),
+    no_duplicates: bool = typer.Option(False, "--no-duplicates",
+                                       help="leave out files whose content duplicates another file's"),
+    bom: bool = typer.Option(True, "--bom/--no-bom", help="CSV: start with a UTF-8 byte-order mark (Excel)"),
 ) -> None:
     """Write every table of the dataset (reports, amounts … indicators, checks, sentences, errors) as
-    Parquet (exact decimals), CSV or JSON Lines.
+    Parquet (exact decimals), CSV (UTF-8 with BOM, for Excel) or JSON Lines, with the data dictionary
+    (DATA_DICTIONARY.md, data_dictionary.json) beside them.
 
     Example: reportx export out/ --db reports.db --format parquet
+
+    Example: reportx export out/ --db reports.db --format csv --year 2023 --no-duplicates
     """
     from .dataset.export import export as run
 
     with _user_errors():
-        counts = run(db, out_dir, fmt)
+        counts = run(db, out_dir, fmt, kind=kind, year=year, department=department, role=role,
+                     duplicates=not no_duplicates, bom=bom)
     for table, n in counts.items():
         typer.echo(f"{out_dir}/{table}.{fmt}: {n} rows")
+    typer.echo(f"{out_dir}/DATA_DICTIONARY.md, {out_dir}/data_dictionary.json")
+
+
+@app.command()
+def dictionary(
+    fmt: str = typer.Option("markdown", "--format", help="markdown or json"),
+) -> None:
+    """Print the data dictionary: every table and column of the dataset, with meaning, type, unit and
+    allowed values (generated from the models and patterns/).
+
+    Example: reportx dictionary --format json
+    """
+    from .dataset import dictionary as lib
+
+    if fmt not in ("markdown", "json"):
+        _fail("", "[E013] --format must be markdown or json")
+        raise typer.Exit(2)
+    typer.echo(lib.markdown() if fmt == "markdown" else json.dumps(lib.as_json(), ensure_ascii=False, indent=2))
 
 
 @app.command()

@@ -18,6 +18,8 @@ Dec = Annotated[Decimal, PlainSerializer(normalize_decimal, return_type=str, whe
 
 Qualifier = Literal["exact", "approx", "more_than", "at_least", "at_most", "less_than"]
 Direction = Literal["increase", "decrease"]
+_QUALIFIER = "how the number is bounded: exact, approx (约/左右), more_than (多/余/超过/高于), at_least (以上/不低于/≥), " \
+    "at_most (以下/不超过/≤), less_than (不足/低于/<)"
 _DIRECTION = "the change written before the number: 增长/增加/提高 … increase, 下降/减少/节约 … decrease; " \
     "null when it is not a change (a written minus sign stays the value's sign)"
 
@@ -26,64 +28,70 @@ class Fact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str = Field(description="the raw substring: source[start:end]")
-    start: int
-    end: int
+    start: int = Field(description="offset of the first character in the original decoded text")
+    end: int = Field(description="offset after the last character in the original decoded text")
     rule: str = Field(description="id of the pattern that fired, e.g. money.wan_yuan")
     section: str = Field("", description="section path, headings joined by ' > '")
 
 
 class Amount(Fact):
     value_yuan: Dec = Field(description="value in yuan; for a range, the low end")
-    low_yuan: Dec | None = None
-    high_yuan: Dec | None = None
+    low_yuan: Dec | None = Field(None, description="a range's low end in yuan (10000 in 1万元--5万元); null otherwise")
+    high_yuan: Dec | None = Field(None, description="a range's high end in yuan (50000 in 1万元--5万元); null otherwise")
     unit: str = Field(description="the unit as written: 元, 万元, 亿元, 万 …")
-    qualifier: Qualifier = "exact"
+    qualifier: Qualifier = Field("exact", description=_QUALIFIER)
     per: str | None = Field(None, description="what a rate is per: 人/月 in 1500元/人/月")
     direction: Direction | None = Field(None, description=_DIRECTION)
-    role: str = "other"
+    role: str = Field("other", description="what the amount is, from the cue words before it "
+                      "(patterns/roles.yaml): budget_initial, expenditure, carryover …")
 
 
 class Percentage(Fact):
     value: Dec = Field(description="the rate in percent (97.94 for 97.94%); for a range, the low end")
     low: Dec | None = Field(None, description="a range's low end (90 in 90%-95%)")
     high: Dec | None = Field(None, description="a range's high end (95 in 90%-95%)")
-    qualifier: Qualifier = "exact"
+    qualifier: Qualifier = Field("exact", description=_QUALIFIER)
     direction: Direction | None = Field(None, description=_DIRECTION)
-    role: str = "other"
+    role: str = Field("other", description="what the rate is (patterns/roles.yaml): execution_rate, "
+                      "growth_yoy, completion_rate, satisfaction …")
 
 
 class Points(Fact):
     """A change of a rate in percentage points (提高2.6个百分点): never a percentage."""
 
     value: Dec = Field(description="the number of points, signed as written")
-    qualifier: Qualifier = "exact"
+    qualifier: Qualifier = Field("exact", description=_QUALIFIER)
     direction: Direction | None = Field(None, description=_DIRECTION)
     role: str = Field("other", description="the rate that changed: execution_rate, completion_rate …")
 
 
 class Count(Fact):
-    value: Dec
-    unit: str
-    qualifier: Qualifier = "exact"
-    noun: str | None = None
+    value: Dec = Field(description="how many (50 in 50次)")
+    unit: str = Field(description="the measure word as written: 次, 个, 人次, 家 …")
+    qualifier: Qualifier = Field("exact", description=_QUALIFIER)
+    noun: str | None = Field(None, description="what is counted, when named before the number (团组 in 30多个团组)")
 
 
 class Staffing(Fact):
-    value: Dec
-    unit: str = "人"
-    role: str
+    value: Dec = Field(description="how many people, posts or units")
+    unit: str = Field("人", description="人, 名 or 个 as written")
+    role: str = Field(description="what is counted (patterns/staffing.yaml): establishment, total, in_service, "
+                      "retired, contract, internal_units, posts …")
     names: list[str] | None = Field(None, description="listed names, e.g. of internal units")
 
 
 class Event(Fact):
-    name: str
-    kind: str
-    edition: int | None = None
+    name: str = Field(description="the event's name without quote marks (第26届兰洽会)")
+    kind: str = Field(description="the kind of event, from its suffix (patterns/events.yaml): expo, promotion, "
+                      "symposium, forum, matchmaking, signing, meeting, festival, campaign")
+    edition: int | None = Field(None, description="the edition number (26 in 第26届); null when none is written")
 
 
 class Score(Fact):
-    value: Dec
-    kind: Literal["total", "indicator", "max"]
+    value: Dec = Field(description="the points (分)")
+    kind: Literal["total", "indicator", "max"] = Field(
+        description="total: the report's self-evaluation score; indicator: the points one indicator got; "
+                    "max: the points it was worth (分值, 满分)")
 
 
 Op = Literal["=", "≥", "≤", ">", "<"]
@@ -95,8 +103,8 @@ class IndicatorValue(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str = Field(description="the cell or phrase as written: source[start:end]")
-    start: int
-    end: int
+    start: int = Field(description="offset of its first character in the original decoded text")
+    end: int = Field(description="offset after its last character in the original decoded text")
     op: Op | None = Field(None, description="the comparison of a target (≥95% -> ≥); null when none is written")
     value: Dec | None = Field(None, description="the number; null for a qualitative value (有效提升)")
     unit: str | None = Field(None, description="the unit after the number (%, 人次, 万元) or from a 度量单位 cell")
@@ -109,7 +117,7 @@ class Indicator(Fact):
     spaces and line breaks a PDF or OCR put into it.
     """
 
-    name: str
+    name: str = Field(description="the indicator's name (三级指标) without PDF spaces and line breaks")
     level1: str | None = Field(None, description="一级指标: 产出指标, 效益指标, 满意度指标 …")
     level2: str | None = Field(None, description="二级指标: 数量指标, 质量指标 …")
     target: IndicatorValue | None = Field(None, description="指标值 / 年度指标值 / 目标值")
@@ -122,10 +130,11 @@ class Indicator(Fact):
 
 
 class Check(BaseModel):
-    name: str
-    passed: bool
+    name: str = Field(description="budget_sum, execution_rate_consistent, score_in_range, "
+                      "grade_consistent_with_score …")
+    passed: bool = Field(description="whether the report's own numbers agree")
     values: dict[str, Dec] = Field(description="the numbers the check used")
-    message: str = ""
+    message: str = Field("", description="what was compared, in words")
 
 
 class Section(BaseModel):
@@ -138,24 +147,28 @@ class Section(BaseModel):
 
 
 class BudgetSummary(BaseModel):
-    budget_initial_yuan: Dec | None = None
-    carryover_yuan: Dec | None = None
+    budget_initial_yuan: Dec | None = Field(None, description="initial budget (年初预算), yuan")
+    carryover_yuan: Dec | None = Field(None, description="carried over from last year (上年结转), yuan")
     budget_addition_yuan: Dec | None = Field(None, description="mid-year addition (追加)")
     appropriation_yuan: Dec | None = Field(None, description="current-year appropriation (当年财政拨款)")
-    budget_adjusted_yuan: Dec | None = None
-    expenditure_yuan: Dec | None = None
-    execution_rate: Dec | None = None
+    budget_adjusted_yuan: Dec | None = Field(
+        None, description="the full-year budget after adjustments (调整后预算, 全年预算数), yuan")
+    expenditure_yuan: Dec | None = Field(None, description="spent (支出, 执行数), yuan")
+    execution_rate: Dec | None = Field(None, description="budget execution rate (执行率), percent")
 
 
 class Report(BaseModel):
-    source: str
-    sha256: str
-    encoding: str | None = None
-    title: str | None = None
-    department: str | None = None
-    year: int | None = None
-    report_kind: str | None = None
-    grade: str | None = None
+    source: str = Field(description="the file (or zip member) the report was read from")
+    sha256: str = Field(description="sha256 of the file's bytes (the dataset's report_id)")
+    encoding: str | None = Field(None, description="the text encoding of a .txt/.html file: utf-8, gb18030 …")
+    title: str | None = Field(None, description="the report's title")
+    department: str | None = Field(None, description="the department (or unit) that reports")
+    year: int | None = Field(None, description="the budget year reported on")
+    report_kind: str | None = Field(None, description="the kind of report, from its title or body "
+                                    "(patterns/structure.yaml report_kinds)")
+    grade: str | None = Field(None, description="the stated grade as written: 优, 优秀, 良好, 合格 …")
+    grade_level: Literal["优", "良", "中", "差"] | None = Field(
+        None, description="the grade on one scale: 优秀 -> 优, 良好 -> 良, 合格 -> 中, 不合格 -> 差")
     amounts: list[Amount] = []
     percentages: list[Percentage] = []
     points: list[Points] = []

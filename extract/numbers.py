@@ -237,6 +237,23 @@ def _section(tokens: list[Token], abbreviate_below: Decimal | None) -> Decimal |
     return lvalue * unit + rvalue
 
 
+# What SQLite (and a double) holds exactly: integers within int64, other numbers of up to 15 significant
+# digits. Facts beyond it are not extracted: no report states one, and the dataset could not keep it.
+EXACT_DIGITS = 15
+_INT64 = 2 ** 63 - 1
+
+
+def storable(value: Decimal) -> bool:
+    """True when `value` is kept exactly as a number by SQLite: an int64 integer, or ≤ 15 significant digits."""
+    if not value.is_finite():
+        return False
+    if value == value.to_integral_value():
+        return abs(value) <= _INT64
+    digits = value.as_tuple().digits
+    significant = len("".join(map(str, digits)).strip("0"))
+    return significant <= EXACT_DIGITS and abs(value.adjusted()) < 300
+
+
 def normalize_decimal(value: Decimal) -> str:
     """A plain decimal string with no exponent and no trailing zeros: 602800, 97.94, 0, -3.2.
 

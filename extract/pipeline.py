@@ -14,6 +14,7 @@ from .errors import InvalidText
 from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
+from .numbers import storable
 from .readers import read_file
 from .recognizers import (
     counts,
@@ -93,6 +94,8 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
 
     facts: dict[str, list] = {name: [] for name in FACT_TYPES}
     for c in sorted(found, key=lambda c: c.start):
+        if not _storable(c.data):
+            continue   # a number beyond 15 significant digits: no report states one; leave it out
         start, end = norm.span(c.start, c.end)
         model = FACT_TYPES[c.type]
         if c.type == "indicators":
@@ -115,11 +118,23 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         year=structure.year,
         report_kind=structure.report_kind,
         grade=grade,
+        grade_level=scores.grade_level(grade),
         checks=checks.run(summary, facts["scores"], grade),
         budget_summary=summary,
         sections=sections,
         **facts,
     ), ctx
+
+
+def _storable(data: dict) -> bool:
+    """Every number of a fact can be kept exactly (numbers.storable); an indicator's target or actual
+    that cannot loses its value (it stays as text), any other fact is dropped."""
+    for key, v in list(data.items()):
+        if isinstance(v, Decimal) and not storable(v):
+            return False
+        if isinstance(v, dict) and isinstance(v.get("value"), Decimal) and not storable(v["value"]):
+            data[key] = {**v, "value": None}
+    return True
 
 
 def _ground(text: str, norm, value: dict | None) -> dict | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import running_datasette
 
 from extract.dataset import store
 from extract.dataset.ingest import Limits, ingest
@@ -45,7 +45,7 @@ def test_ingest_stores_every_report_and_fact(dataset):
     assert summary.ingested == 5
     con = sqlite3.connect(db)
     assert con.execute("SELECT count(*) FROM reports").fetchone()[0] == 5
-    seed_id = con.execute("SELECT id FROM reports WHERE source LIKE '%000_bcae%'").fetchone()[0]
+    seed_id = con.execute("SELECT report_id FROM reports WHERE source LIKE '%000_bcae%'").fetchone()[0]
     from extract import extract_file
 
     report = extract_file(SEED)
@@ -54,10 +54,10 @@ def test_ingest_stores_every_report_and_fact(dataset):
         n = con.execute(f"SELECT count(*) FROM {table} WHERE report_id=?", (seed_id,)).fetchone()[0]
         assert n == len(getattr(report, table)), table
     # exact money, and offsets into the stored text
-    text = con.execute("SELECT text FROM reports WHERE id=?", (seed_id,)).fetchone()[0]
+    text = con.execute("SELECT text FROM reports WHERE report_id=?", (seed_id,)).fetchone()[0]
     rows = con.execute('SELECT text, "start", "end", value_yuan, value_cents FROM amounts WHERE report_id=? '
                        "ORDER BY seq", (seed_id,)).fetchall()
-    assert rows[2][3] == "602800" and rows[2][4] == 60280000
+    assert rows[2][3] == 602800 and rows[2][4] == 60280000   # numbers, not text
     for fact_text, start, end, _, _ in rows:
         assert text[start:end] == fact_text
     sentences = con.execute('SELECT text, "start", "end", section FROM sentences WHERE report_id=?',
@@ -94,13 +94,13 @@ SEED_TERMS = ["招商引资", "兰洽会", "执行率", "上年结转", "签约�
 def test_search_finds_every_seed_sentence_with_the_term(dataset, term):
     db, _ = dataset
     con = sqlite3.connect(db)
-    seed_id = con.execute("SELECT id FROM reports WHERE source LIKE '%000_bcae%'").fetchone()[0]
-    expected = {r[0] for r in con.execute("SELECT id FROM sentences WHERE report_id=? AND instr(text, ?) > 0",
+    seed_id = con.execute("SELECT report_id FROM reports WHERE source LIKE '%000_bcae%'").fetchone()[0]
+    expected = {r[0] for r in con.execute("SELECT sentence_id FROM sentences WHERE report_id=? AND instr(text, ?) > 0",
                                           (seed_id, term))}
     assert expected, term
     hits = search(db, term, limit=1000)
     found = {(h.report_id, h.start) for h in hits}
-    starts = {r[0]: r[1] for r in con.execute('SELECT id, "start" FROM sentences WHERE report_id=?', (seed_id,))}
+    starts = {r[0]: r[1] for r in con.execute('SELECT sentence_id, "start" FROM sentences WHERE report_id=?', (seed_id,))}
     assert {(seed_id, starts[i]) for i in expected} <= found
     for h in hits:
         assert h.marks, h.text
@@ -149,16 +149,16 @@ def test_search_cli_json(dataset):
 def test_stats_by_year(dataset):
     from extract.dataset.stats import stats
 
-    rows = {r["key"]: r for r in stats(dataset[0], by="year")}
+    rows = {r["year"]: r for r in stats(dataset[0], by="year")}
     seed = rows[2020]
     assert seed["reports"] == 1
-    assert seed["budget_total_yuan"] == "1602800" and seed["expenditure_total_yuan"] == "1569900"
-    assert seed["execution_rate_median"] == "97.94" and seed["share_rate_under_90"] == 0
-    assert seed["grades"] == {"优": 1} and seed["score_median"] == "98.9"
+    assert seed["budget_sum_yuan"] == "1602800" and seed["expenditure_sum_yuan"] == "1569900"
+    assert seed["execution_rate_median"] == "97.94" and seed["share_rate_under_90"] == "0"
+    assert seed["grades"] == {"优": 1} and seed["grade_levels"] == {"优": 1} and seed["score_median"] == "98.9"
     proc = cli("stats", "--db", str(dataset[0]), "--by", "department", "--format", "json")
     assert proc.returncode == 0 and len(json.loads(proc.stdout)) == 5
     csv_out = cli("stats", "--db", str(dataset[0]), "--format", "csv").stdout.splitlines()
-    assert csv_out[0].startswith("key,reports,budget_total_yuan")
+    assert csv_out[0].startswith("year,reports,budget_count,budget_sum_yuan")
 
 
 def test_export_parquet_keeps_exact_decimals(dataset, tmp_path):
@@ -173,7 +173,9 @@ def test_export_parquet_keeps_exact_decimals(dataset, tmp_path):
     for fmt in ("csv", "jsonl"):
         assert cli("export", str(tmp_path / fmt), "--db", str(dataset[0]), "--format", fmt).returncode == 0
     first = json.loads((tmp_path / "jsonl" / "amounts.jsonl").read_text(encoding="utf-8").splitlines()[0])
-    assert isinstance(first["value_yuan"], str)
+    assert isinstance(first["value_yuan"], str)      # exact decimal strings, as in the JSON output
+    assert (tmp_path / "csv" / "amounts.csv").read_bytes().startswith(b"\xef\xbb\xbf")   # BOM for Excel
+    assert (tmp_path / "csv" / "DATA_DICTIONARY.md").exists()
 
 
 # ------------------------------------------------------------------------------- bad input
@@ -287,7 +289,7 @@ def test_kill_9_mid_run_then_resume_finishes_without_duplicates(tmp_path):
     # no half report: every stored report has all its rows
     for table in ("amounts", "sentences", "checks"):
         missing = con.execute(f"SELECT count(*) FROM reports r WHERE NOT EXISTS "
-                              f"(SELECT 1 FROM {table} t WHERE t.report_id = r.id)").fetchone()[0]
+                              f"(SELECT 1 FROM {table} t WHERE t.report_id = r.report_id)").fetchone()[0]
         assert missing == 0, table
     con.close()
     resumed = ingest([str(folder)], db, workers=2)
@@ -370,29 +372,9 @@ def test_newer_or_foreign_databases_are_refused(tmp_path):
 
 # ------------------------------------------------------------------------------- datasette
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_datasette_round_trip(dataset):
     db, _ = dataset
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "extract", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.time() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=2).read()
-                break
-            except OSError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise AssertionError(proc.stdout.read().decode(errors="replace") if proc.poll() is not None
-                                         else "datasette did not start")
-                time.sleep(0.3)
+    with running_datasette(db) as base:
         name = db.stem
         q = urllib.parse.quote("招商引资")
         rows = json.loads(urllib.request.urlopen(
@@ -401,6 +383,3 @@ def test_datasette_round_trip(dataset):
         sql = urllib.parse.quote("select count(*) as n from reports")
         n = json.loads(urllib.request.urlopen(f"{base}/{name}.json?sql={sql}&_shape=array", timeout=10).read())
         assert n == [{"n": 5}]
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=30)

@@ -85,6 +85,6 @@ def test_points_direction_and_signs_reach_the_dataset(tmp_path):
     assert summary.ingested == 1 and summary.failed == 0
     con = sqlite3.connect(db)
     assert con.execute("SELECT text, value, direction, role FROM points").fetchall() == [
-        ("2.6个百分点", "2.6", "increase", "execution_rate")]
-    assert con.execute("SELECT value_yuan, value_cents, direction FROM amounts").fetchall() == [("-32000", -3200000, None)]
-    assert con.execute("SELECT value, direction FROM percentages").fetchall() == [("6.4", "decrease")]
+        ("2.6个百分点", 2.6, "increase", "execution_rate")]
+    assert con.execute("SELECT value_yuan, value_cents, direction FROM amounts").fetchall() == [(-32000, -3200000, None)]
+    assert con.execute("SELECT value, direction FROM percentages").fetchall() == [(6.4, "decrease")]

@@ -1,12 +1,24 @@
 """The dataset: reports, their facts and sentences in SQLite, with Chinese full-text search.
 
-One row per report in `reports` (keyed by the sha256 of its bytes), one table per fact type named as
-in the JSON output, `checks`, `sentences` (the extracted text by sentence, with its section path),
-`errors` (files that could not be read) and `meta` (the schema version). Money stays exact: every
-Decimal is stored as text; `amounts.value_cents` is an exact integer copy for range filters and
-indexes. A nested record is flattened into prefixed columns: an indicator's `target` becomes
-`target_text`, `target_start`, `target_end`, `target_op`, `target_value`, `target_unit` (all NULL
-when the row has no target); booleans are INTEGER 0/1/NULL.
+One row per report in `reports` (`report_id`: the sha256 of the file's bytes), one table per fact type
+named as in the JSON output, `checks`, `sentences` (the extracted text by sentence, with its section
+path), `errors` (files that could not be read) and `meta` (the schema version). Every table refers to a
+report by `report_id`; a fact's own key is (`report_id`, `seq`), its position in the report.
+
+Numbers are numbers: every Decimal of the model is a DECIMAL column (NUMERIC affinity), so SQL and
+Datasette sort, filter and sum it numerically, and it stays exact — the extractor keeps only numbers
+SQLite holds exactly (integers within int64, other values of at most 15 significant digits:
+`numbers.storable`), and `connect` reads DECIMAL columns back as Python Decimals. `amounts.value_cents`
+is the amount in integer fen, for sums that must be exact in SQL itself (SUM(value_cents) / 100).
+
+One report, once: `content_id` is the sha256 of the report's text with every space and line break
+removed (NFKC), so the same report saved as .docx and .pdf, or in UTF-8 and GBK, has one content_id;
+the second and later files get `duplicate_of` = the first one's report_id. Statistics count reports
+whose duplicate_of is NULL; every file stays in the dataset and findable.
+
+A nested record is flattened into prefixed columns: an indicator's `target` becomes `target_text`,
+`target_start`, `target_end`, `target_op`, `target_value`, `target_unit` (all NULL when the row has no
+target); booleans are INTEGER 0/1/NULL.
 
 Chinese full-text search: SQLite's tokenizers do not segment Chinese, so each sentence also stores
 its jieba search-mode tokens separated by spaces (`sentences.tokens`), indexed by the FTS5 table
@@ -16,10 +28,13 @@ characters, and shorter queries fall back to LIKE.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import sqlite3
 import types
 import typing
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -33,8 +48,13 @@ from ..errors import DatabaseError
 from ..models import FACT_TYPES, BudgetSummary, Report
 from ..numbers import normalize_decimal
 
-# 2: the `indicators` table. A database of another version is refused with what to do.
-SCHEMA_VERSION = 3
+# 2: the `indicators` table; 3: `points`, directions; 4: typed numbers, report_id everywhere,
+# content_id/duplicate_of, grade_level. A database of another version is refused with what to do.
+SCHEMA_VERSION = 4
+
+# DECIMAL columns come back as Decimal: SQLite renders the stored number as text (%!.15g), which is
+# exactly the value written (numbers.storable).
+sqlite3.register_converter("DECIMAL", lambda raw: Decimal(raw.decode()))
 
 
 def _inner_types(annotation: Any) -> tuple:
@@ -75,59 +95,78 @@ FACT_INTEGER_COLUMNS: dict[str, set[str]] = {
 }
 CHECK_COLUMNS = ["name", "passed", "values_json", "message"]
 SUMMARY_COLUMNS = list(BudgetSummary.model_fields)
-REPORT_COLUMNS = ["id", "source", "format", "encoding", "title", "department", "year", "report_kind", "grade",
-                  *SUMMARY_COLUMNS, "chars", "text", "ingested_at", "extractor_version"]
+REPORT_COLUMNS = ["report_id", "content_id", "duplicate_of", "source", "format", "encoding", "title", "department",
+                  "year", "report_kind", "grade", "grade_level", *SUMMARY_COLUMNS, "chars", "text", "ingested_at",
+                  "extractor_version"]
+# Every table refers to a report by this column; a fact's key is (report_id, seq).
+KEY_COLUMNS = ["report_id", "seq"]
 
-# Column types: Decimal fields are TEXT (exact); offsets, integers and booleans INTEGER.
+# Column types: Decimal fields DECIMAL (NUMERIC affinity, exact); offsets, integers and booleans INTEGER.
 _INTEGER = {"start", "end", "year", "chars", "edition", "passed", "seq", "value_cents"}
 
 
+def _type(column: str, integer: set[str], decimal: set[str]) -> str:
+    if column in integer:
+        return "INTEGER"
+    return "DECIMAL" if column in decimal else "TEXT"
+
+
+def fact_columns(name: str) -> list[str]:
+    """Every column of a fact table, in order: the key, the model's fields, then value_cents (amounts)."""
+    return [*KEY_COLUMNS, *FACT_COLUMNS[name], *(["value_cents"] if name == "amounts" else [])]
+
+
 def _ddl() -> list[str]:
+    summary = set(SUMMARY_COLUMNS)
     out = [
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS reports (" + ", ".join(
-            f"{c} {'INTEGER' if c in _INTEGER else 'TEXT'}{' PRIMARY KEY' if c == 'id' else ''}"
+            f"{c} {_type(c, _INTEGER, summary)}{' PRIMARY KEY' if c == 'report_id' else ''}"
             for c in REPORT_COLUMNS) + ")",
         "CREATE INDEX IF NOT EXISTS reports_year ON reports(year)",
         "CREATE INDEX IF NOT EXISTS reports_department ON reports(department)",
         "CREATE INDEX IF NOT EXISTS reports_kind ON reports(report_kind)",
+        "CREATE INDEX IF NOT EXISTS reports_content ON reports(content_id)",
     ]
     for name, cols in FACT_COLUMNS.items():
-        extra = ["value_cents"] if name == "amounts" else []
         integer = _INTEGER | FACT_INTEGER_COLUMNS[name]
-        body = ", ".join(f'"{c}" {"INTEGER" if c in integer else "TEXT"}' for c in [*cols, *extra])
-        out.append(f"CREATE TABLE IF NOT EXISTS {name} (id INTEGER PRIMARY KEY, "
-                   f"report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, {body})")
-        out.append(f"CREATE INDEX IF NOT EXISTS {name}_report ON {name}(report_id)")
+        body = ", ".join(f'"{c}" {_type(c, integer, FACT_DECIMAL_COLUMNS[name])}'
+                         for c in fact_columns(name)[2:])
+        out.append(f"CREATE TABLE IF NOT EXISTS {name} ("
+                   f"report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE, seq INTEGER NOT NULL, "
+                   f"{body}, PRIMARY KEY (report_id, seq))")
         if "role" in cols:
             out.append(f"CREATE INDEX IF NOT EXISTS {name}_role ON {name}(role)")
         if "kind" in cols:
             out.append(f"CREATE INDEX IF NOT EXISTS {name}_kind ON {name}(kind)")
+        if "value" in cols:
+            out.append(f"CREATE INDEX IF NOT EXISTS {name}_value ON {name}(value)")
         if name == "indicators":   # stats look indicators up by name and group them by level
             out.append("CREATE INDEX IF NOT EXISTS indicators_name ON indicators(name)")
             out.append("CREATE INDEX IF NOT EXISTS indicators_level1 ON indicators(level1)")
     out += [
-        "CREATE INDEX IF NOT EXISTS amounts_value ON amounts(value_cents)",
-        "CREATE TABLE IF NOT EXISTS checks (id INTEGER PRIMARY KEY, "
-        "report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, "
-        "name TEXT, passed INTEGER, values_json TEXT, message TEXT)",
-        "CREATE INDEX IF NOT EXISTS checks_report ON checks(report_id)",
-        "CREATE TABLE IF NOT EXISTS sentences (id INTEGER PRIMARY KEY, "
-        "report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE, seq INTEGER, "
+        "CREATE INDEX IF NOT EXISTS amounts_value ON amounts(value_yuan)",
+        "CREATE INDEX IF NOT EXISTS amounts_cents ON amounts(value_cents)",
+        "CREATE TABLE IF NOT EXISTS checks ("
+        "report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE, seq INTEGER NOT NULL, "
+        "name TEXT, passed INTEGER, values_json TEXT, message TEXT, PRIMARY KEY (report_id, seq))",
+        "CREATE TABLE IF NOT EXISTS sentences (sentence_id INTEGER PRIMARY KEY, "
+        "report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE, seq INTEGER, "
         '"start" INTEGER, "end" INTEGER, section TEXT, text TEXT, tokens TEXT)',
         "CREATE INDEX IF NOT EXISTS sentences_report ON sentences(report_id)",
         "CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5("
-        "tokens, content='sentences', content_rowid='id', tokenize='unicode61')",
+        "tokens, content='sentences', content_rowid='sentence_id', tokenize='unicode61')",
         "CREATE VIRTUAL TABLE IF NOT EXISTS sentences_trigram USING fts5("
-        "text, content='sentences', content_rowid='id', tokenize='trigram')",
+        "text, content='sentences', content_rowid='sentence_id', tokenize='trigram')",
         # keep both indexes in step with the sentences table (external content)
         "CREATE TRIGGER IF NOT EXISTS sentences_ai AFTER INSERT ON sentences BEGIN "
-        "INSERT INTO sentences_fts(rowid, tokens) VALUES (new.id, new.tokens); "
-        "INSERT INTO sentences_trigram(rowid, text) VALUES (new.id, new.text); END",
+        "INSERT INTO sentences_fts(rowid, tokens) VALUES (new.sentence_id, new.tokens); "
+        "INSERT INTO sentences_trigram(rowid, text) VALUES (new.sentence_id, new.text); END",
         "CREATE TRIGGER IF NOT EXISTS sentences_ad AFTER DELETE ON sentences BEGIN "
-        "INSERT INTO sentences_fts(sentences_fts, rowid, tokens) VALUES ('delete', old.id, old.tokens); "
-        "INSERT INTO sentences_trigram(sentences_trigram, rowid, text) VALUES ('delete', old.id, old.text); END",
-        "CREATE TABLE IF NOT EXISTS errors (id INTEGER PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL, "
+        "INSERT INTO sentences_fts(sentences_fts, rowid, tokens) VALUES ('delete', old.sentence_id, old.tokens); "
+        "INSERT INTO sentences_trigram(sentences_trigram, rowid, text) "
+        "VALUES ('delete', old.sentence_id, old.text); END",
+        "CREATE TABLE IF NOT EXISTS errors (error_id INTEGER PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL, "
         "code TEXT, message TEXT NOT NULL, at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS errors_path ON errors(path)",
     ]
@@ -144,7 +183,8 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     try:
         # readers open read-only: a foreign file is never modified, a read-only file still works
         target = f"file:{quote(str(p.resolve()))}?mode=ro" if not create else str(p)
-        db = sqlite3.connect(target, timeout=30, isolation_level=None, uri=not create)
+        db = sqlite3.connect(target, timeout=30, isolation_level=None, uri=not create,
+                             detect_types=sqlite3.PARSE_DECLTYPES)
     except sqlite3.Error as e:
         raise DatabaseError(f"cannot open ({e})", str(p)) from None
     try:
@@ -196,7 +236,17 @@ def _now() -> str:
 
 
 def has_report(db: sqlite3.Connection, report_id: str) -> bool:
-    return db.execute("SELECT 1 FROM reports WHERE id=?", (report_id,)).fetchone() is not None
+    return db.execute("SELECT 1 FROM reports WHERE report_id=?", (report_id,)).fetchone() is not None
+
+
+_SPACE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+
+
+def content_id(text: str) -> str:
+    """The identity of a report's content: sha256 of its NFKC text without spaces or line breaks, so
+    the same report as .docx and .pdf, or in UTF-8 and GBK, has one content_id."""
+    flat = _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return hashlib.sha256(flat.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,12 +303,16 @@ def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, se
                 db.execute("ROLLBACK")
                 return False
             db.execute("DELETE FROM sentences WHERE report_id=?", (report_id,))  # fires the FTS triggers
-            db.execute("DELETE FROM reports WHERE id=?", (report_id,))
+            db.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
         summary = report.budget_summary
+        cid = content_id(text)
+        first = db.execute("SELECT report_id FROM reports WHERE content_id=? AND duplicate_of IS NULL "
+                           "AND report_id<>? LIMIT 1", (cid, report_id)).fetchone()
         row = {
-            "id": report_id, "source": report.source, "format": fmt, "encoding": report.encoding,
+            "report_id": report_id, "content_id": cid, "duplicate_of": first[0] if first else None,
+            "source": report.source, "format": fmt, "encoding": report.encoding,
             "title": report.title, "department": report.department, "year": report.year,
-            "report_kind": report.report_kind, "grade": report.grade,
+            "report_kind": report.report_kind, "grade": report.grade, "grade_level": report.grade_level,
             **{c: _cell(getattr(summary, c)) for c in SUMMARY_COLUMNS},
             "chars": len(text), "text": text, "ingested_at": _now(), "extractor_version": version,
         }
@@ -268,14 +322,14 @@ def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, se
             facts = getattr(report, name)
             if not facts:
                 continue
-            extra = ["value_cents"] if name == "amounts" else []
+            columns = fact_columns(name)
             paths = FACT_COLUMN_PATHS[name]
-            quoted = ", ".join(f'"{c}"' for c in ["report_id", "seq", *cols, *extra])
-            sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * (len(cols) + len(extra) + 2))})"
+            quoted = ", ".join(f'"{c}"' for c in columns)
+            sql = f"INSERT INTO {name} ({quoted}) VALUES ({', '.join('?' * len(columns))})"
             rows = []
             for seq, fact in enumerate(facts):
                 values = [report_id, seq, *(_cell(_attribute(fact, paths[c])) for c in cols)]
-                if extra:
+                if name == "amounts":
                     values.append(_cents(fact.value_yuan))
                 rows.append(values)
             db.executemany(sql, rows)
@@ -306,3 +360,21 @@ def write_error(db: sqlite3.Connection, path: str, stage: str, code: str | None,
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def report_filter(kind: str | None = None, year: int | None = None, department: str | None = None,
+                  duplicates: bool = False, alias: str = "r") -> tuple[str, list]:
+    """SQL conditions on `reports` (as `alias`) for the common filters, and their arguments."""
+    where, args = [], []
+    if not duplicates:
+        where.append(f"{alias}.duplicate_of IS NULL")
+    if kind:
+        where.append(f"{alias}.report_kind = ?")
+        args.append(kind)
+    if year is not None:
+        where.append(f"{alias}.year = ?")
+        args.append(year)
+    if department:
+        where.append(f"{alias}.department LIKE ?")
+        args.append(f"%{department}%")
+    return " AND ".join(where) or "1", args

@@ -46,6 +46,11 @@ def _grade_rules() -> list[tuple[str, regex.Pattern]]:
     return [(g["id"], patterns.compile_rule(g["pattern"], g["id"])) for g in patterns.load("scores")["grades"]]
 
 
+def grade_level(grade: str | None) -> str | None:
+    """The grade on the one scale 优/良/中/差 (优秀 -> 优, 合格 -> 中), from patterns/scores.yaml."""
+    return None if grade is None else patterns.load("scores")["grade_levels"].get(grade)
+
+
 def grade(ctx: Context) -> str | None:
     """The stated grade; when a report states several, the most frequent (first on a tie)."""
     return most_common([m.group("grade") for _, rx in _grade_rules() for m in rx.finditer(ctx.text)])
