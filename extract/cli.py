@@ -446,7 +446,8 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="interface to bind (loopback by default)"),
     port: int = typer.Option(8001, "--port"),
 ) -> None:
-    """Browse the dataset in Datasette; its search box uses the Chinese token index.
+    """Browse the dataset in Datasette: numbers sort and filter as numbers, columns are described, saved
+    queries answer the first questions, and the sentences search box finds any 3+ Chinese characters.
 
     Example: reportx serve --db reports.db --port 8001
     """

@@ -167,7 +167,11 @@ def test_export_parquet_keeps_exact_decimals(dataset, tmp_path):
     proc = cli("export", str(tmp_path / "out"), "--db", str(dataset[0]), "--format", "parquet")
     assert proc.returncode == 0, proc.stderr
     table = pq.read_table(tmp_path / "out" / "amounts.parquet")
-    assert str(table.schema.field("value_yuan").type).startswith("decimal128")
+    kind = table.schema.field("value_yuan").type
+    assert str(kind).startswith("decimal128") and kind.scale == 2     # money to the fen, not 10 places
+    assert table.schema.field("value_yuan").metadata[b"description"].decode().startswith("value in yuan")
+    rates = pq.read_table(tmp_path / "out" / "percentages.parquet").schema.field("value").type
+    assert rates.scale == 2                                           # 97.94: the most places written
     values = table.column("value_yuan").to_pylist()
     assert Decimal("602800") in values and all(isinstance(v, Decimal) for v in values)
     for fmt in ("csv", "jsonl"):

@@ -316,8 +316,10 @@ def test_datasette_describes_columns_and_saves_the_first_questions(datasette):
     assert "yuan" in tables["amounts"]["columns"]["value_yuan"]
     queries = next(iter(meta["databases"].values()))["queries"]
     for name in queries:
-        rows = _get(f"{datasette}/{name}.json?_shape=array")
+        rows = _get(f"{datasette}/{name}.json?_shape=array&text=x")
         assert isinstance(rows, list)
+    short = _get(f"{datasette}/search_sentences.json?text={urllib.parse.quote('预算')}&_shape=array")
+    assert short and all("预算" in r["text"] for r in short)      # two characters: the saved query finds them
     rows = _get(f"{datasette}/expenditure_by_department_and_year.json?_shape=array")
     assert rows and all(r["expenditure_yuan"] is None or isinstance(r["expenditure_yuan"], (int, float)) for r in rows)
 

@@ -1,4 +1,5 @@
-"""Serve the dataset with Datasette, its search box wired to the Chinese token index."""
+"""Serve the dataset with Datasette: column descriptions from the data dictionary, saved queries for the
+first questions, and the sentences search box on the trigram index (any 3+ Chinese characters)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ QUERIES = {
         "sql": "SELECT r.department, r.year, i.name, i.target_text, i.target_value, i.actual_text, i.actual_value, "
                "i.met FROM indicators i JOIN reports r ON r.report_id = i.report_id "
                "WHERE i.name LIKE '%满意%' AND r.duplicate_of IS NULL ORDER BY r.department, r.year",
+    },
+    "search_sentences": {
+        "title": "Search sentences for any text",
+        "description": "Every sentence containing the text, of any length (the table's search box needs three "
+                       "or more characters); the CLI's `reportx search` ranks and understands numbers too.",
+        "sql": "SELECT r.department, r.year, s.section, s.text, s.report_id FROM sentences s "
+               "JOIN reports r ON r.report_id = s.report_id WHERE instr(s.text, :text) > 0 "
+               "ORDER BY s.sentence_id LIMIT 500",
     },
     "failed_budget_checks": {
         "title": "Reports whose budget check fails",
