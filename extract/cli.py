@@ -17,8 +17,37 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
                   help="Exact, grounded facts from Chinese budget-performance reports (绩效自评报告).")
 
 
+_CONTROLS = None
+
+
+def safe(text: object) -> str:
+    """Text for a terminal: control characters (ESC sequences, carriage returns, C1 codes) shown as
+    escapes, so a file name or a report line cannot retitle the window or fake a line."""
+    global _CONTROLS
+    if _CONTROLS is None:
+        import regex
+
+        _CONTROLS = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], str(text))
+
+
 def _fail(path: str, message: str) -> None:
-    typer.echo(f"reportx: {path}: {message}" if path else f"reportx: {message}", err=True)
+    path = safe(path).replace("\n", "\\n")
+    typer.echo(f"reportx: {path}: {safe(message)}" if path else f"reportx: {safe(message)}", err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"reportx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="print the version and exit")) -> None:
+    """Exact, grounded facts from Chinese budget-performance reports (绩效自评报告)."""
 
 
 @contextlib.contextmanager
@@ -28,8 +57,11 @@ def _user_errors(code: int = 2):
     try:
         yield
     except ReportxError as e:
-        typer.echo(f"reportx: {e}", err=True)
+        typer.echo(f"reportx: {safe(e)}", err=True)
         raise typer.Exit(code)
+    except KeyboardInterrupt:
+        _fail("", "interrupted; what was stored stays stored, and the same command finishes the job")
+        raise typer.Exit(130)
     except OSError as e:
         _fail(e.filename or "", e.strerror or str(e))
         raise typer.Exit(code)
@@ -48,31 +80,56 @@ def extract(
     max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
     indent: Optional[int] = typer.Option(None, help="pretty-print each record (not JSON Lines then)"),
 ) -> None:
-    """Extract facts; one JSON object per file on stdout (JSON Lines).
+    """Extract facts; one JSON object per file on stdout (JSON Lines). `-` reads one report from
+    standard input; a .zip gives one record per report inside.
 
     Example: reportx extract corpora/seed/*.txt > facts.jsonl
     """
-    from .dataset.ingest import expand_paths
-    from .pipeline import extract_file
+    from .dataset.ingest import Limits, iter_items
+    from .pipeline import extract_text
+    from .readers import read_bytes
 
-    failed = 0
-    files = list(expand_paths(files))
-    for path in files:
+    failed = done = 0
+    limits = Limits(max_bytes=max_bytes)
+    for item in _stdin_or_items(files, limits, iter_items):
+        done += 1
         try:
-            report = extract_file(path, max_bytes=max_bytes)
+            if item.error is not None:
+                raise item.error
+            doc = read_bytes(item.source, item.data)
+            report = extract_text(doc.text, source=item.source, data=item.data, encoding=doc.encoding)
         except ReportxError as e:
             failed += 1
-            typer.echo(f"reportx: {e}", err=True)
+            typer.echo(f"reportx: {safe(e)}", err=True)
             continue
         except Exception as e:  # a bug of ours: say so in one line, keep the batch going
             failed += 1
-            _fail(path, f"[E999] internal error ({type(e).__name__}: {e}); please report it")
+            _fail(item.source, f"[E999] internal error ({type(e).__name__}: {e}); please report it")
             continue
         sys.stdout.write(report.model_dump_json(indent=indent) + "\n")
         sys.stdout.flush()
-    if failed:
-        _fail("", f"{failed} of {len(files)} file(s) failed")
+    if not done:
+        _fail(", ".join(files), "[E001] no report files here: nothing to extract")
         raise typer.Exit(1)
+    if failed:
+        _fail("", f"{failed} of {done} file(s) failed")
+        raise typer.Exit(1)
+
+
+def _stdin_or_items(files: list[str], limits, iter_items):
+    """`-` is standard input (one report, read up to the size limit); the rest as ingest reads them."""
+    from .dataset.ingest import Item
+    from .errors import InputTooLarge
+
+    rest = [f for f in files if f != "-"]
+    if len(rest) < len(files):
+        data = sys.stdin.buffer.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            yield Item("<stdin>", error=InputTooLarge(f"over the limit of {limits.max_bytes} bytes", "<stdin>"))
+        else:
+            yield Item("<stdin>.txt", data)
+    if rest:
+        yield from iter_items(rest, limits)
 
 
 @app.command()
@@ -162,22 +219,32 @@ def evaluate(
 def ingest(
     paths: List[str] = typer.Argument(..., help="files, folders (recursive), globs or .zip archives"),
     db: Path = typer.Option(Path("reports.db"), "--db", help="the SQLite dataset (created if missing)"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="worker processes (default: CPUs)"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=256, help="worker processes (default: CPUs)"),
     force: bool = typer.Option(False, "--force", help="re-extract reports already in the dataset"),
-    max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
-    zip_max_total: int = typer.Option(2 * 1024 ** 3, "--zip-max-total", help="cap on bytes unpacked per zip"),
-    zip_max_members: int = typer.Option(20_000, "--zip-max-members", help="cap on members per zip"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, no summary"),
+    max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", min=1, help="skip files larger than this"),
+    zip_max_total: int = typer.Option(2 * 1024 ** 3, "--zip-max-total", min=1, help="cap on bytes unpacked per zip"),
+    zip_max_members: int = typer.Option(20_000, "--zip-max-members", min=1, help="cap on members per zip"),
+    timeout: int = typer.Option(300, "--timeout", min=1, max=86400,
+                                help="seconds one file may take; a slower file becomes an error row"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, no summary (failures still shown)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
     """Ingest reports into a searchable SQLite dataset; re-running finishes an interrupted job.
 
     Example: reportx ingest downloads/ archive.zip --db reports.db
     """
+    import signal
+
     from .dataset.ingest import Limits
     from .dataset.ingest import ingest as run
 
-    limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members)
+    def stop(signum, frame):   # SIGTERM/SIGHUP: stop the workers, keep what is stored, remove temp files
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, stop)
+    limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members,
+                    file_seconds=timeout)
     with _user_errors():
         if quiet or as_json:
             summary = run(list(paths), db, workers=workers, force=force, limits=limits)
@@ -185,12 +252,16 @@ def ingest(
             summary = _ingest_with_progress(run, list(paths), db, workers, force, limits)
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
-    elif not quiet:
-        for path, message in summary.errors:
-            typer.echo(f"  failed: {path}: {message}", err=True)
+    else:
+        for path, code, message in summary.errors:   # failures are shown even with --quiet
+            typer.echo(f"  failed: {safe(path)}: [{code}] {safe(message)}", err=True)
+    if not quiet and not as_json:
         facts = ", ".join(f"{k} {v}" for k, v in summary.facts.items())
-        typer.echo(f"ingested {summary.ingested}, skipped {summary.skipped} (already in {db}), "
+        typer.echo(f"ingested {summary.ingested}, skipped {summary.skipped} (already in {safe(db)}), "
                    f"failed {summary.failed} in {summary.seconds:.1f} s; facts: {facts or 'none'}")
+    if summary.ingested + summary.skipped + summary.failed == 0:
+        _fail(", ".join(paths), "[E001] no report files here: nothing to ingest")
+        raise typer.Exit(1)
     if summary.failed:
         raise typer.Exit(1)
 
@@ -217,7 +288,7 @@ def search(
     query: str = typer.Argument("", help='Chinese words, any substring, a number or a "quoted phrase"; '
                                 "empty to list the sentences holding a fact that --role/--min/--max select"),
     db: Path = typer.Option(Path("reports.db"), "--db"),
-    year: Optional[int] = typer.Option(None, "--year"),
+    year: Optional[int] = typer.Option(None, "--year", min=1900, max=2200),
     department: Optional[str] = typer.Option(None, "--department", help="part of the department's name"),
     kind: Optional[str] = typer.Option(None, "--kind", help="report kind, e.g. project_self_eval"),
     role: Optional[str] = typer.Option(None, "--role", help="the sentence holds a fact with this role"),
@@ -227,7 +298,7 @@ def search(
     min_yuan: Optional[str] = typer.Option(None, "--min-yuan", help="… an amount of at least this many yuan "
                                            "(100万 and 1.5亿 are understood)"),
     max_yuan: Optional[str] = typer.Option(None, "--max-yuan", help="… an amount of at most this many yuan"),
-    limit: int = typer.Option(20, "--limit"),
+    limit: int = typer.Option(20, "--limit", min=1, max=1_000_000),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Search sentences across reports; hits ranked, the match highlighted.
@@ -264,14 +335,17 @@ def search(
 
     console = Console(highlight=False)
     if not hits:
-        console.print(f"no sentence matches {query!r}")
+        console.print(Text(f"no sentence matches {safe(query)!r}"))
     for n, h in enumerate(hits, 1):
-        console.print(Text(f"{n}. {h.department or '?'} | {h.year or '?'} | {h.section or '-'}", style="bold"))
-        line = Text("   " + h.text)
-        for s, e in h.marks:
-            line.stylize("bold yellow reverse", s + 3, e + 3)
+        console.print(Text(safe(f"{n}. {h.department or '?'} | {h.year or '?'} | {h.section or '-'}"), style="bold"))
+        if safe(h.text) != h.text:   # control characters in the report: shown escaped, unmarked
+            line = Text("   " + safe(h.text))
+        else:
+            line = Text("   " + h.text)
+            for s, e in h.marks:
+                line.stylize("bold yellow reverse", s + 3, e + 3)
         console.print(line)
-        console.print(Text(f"   {h.source}  [{h.method}]", style="dim"))
+        console.print(Text(f"   {safe(h.source)}  [{h.method}]", style="dim"))
 
 
 @app.command()
@@ -281,7 +355,7 @@ def stats(
         None, "--by", help="group keys, comma-separated: year (default), department, report_kind, grade, "
         "grade_level, format; with --indicators also level1 (default), level2, name. e.g. --by department,year"),
     kind: Optional[str] = typer.Option(None, "--kind", help="only reports of this report_kind"),
-    year: Optional[int] = typer.Option(None, "--year", help="only reports of this year"),
+    year: Optional[int] = typer.Option(None, "--year", min=1900, max=2200, help="only reports of this year"),
     department: Optional[str] = typer.Option(None, "--department", help="only departments containing this text"),
     fact: Optional[str] = typer.Option(
         None, "--fact", help="aggregate one fact type's values instead of report budgets: amounts, percentages, "
@@ -398,7 +472,7 @@ def export(
     db: Path = typer.Option(Path("reports.db"), "--db"),
     fmt: str = typer.Option("parquet", "--format", help="parquet, csv or jsonl, e.g. --format csv"),
     kind: Optional[str] = typer.Option(None, "--kind", help="only reports of this report_kind"),
-    year: Optional[int] = typer.Option(None, "--year", help="only reports of this year"),
+    year: Optional[int] = typer.Option(None, "--year", min=1900, max=2200, help="only reports of this year"),
     department: Optional[str] = typer.Option(None, "--department", help="only departments containing this text"),
     role: Optional[str] = typer.Option(None, "--role", help="only fact rows of this role"),
     no_duplicates: bool = typer.Option(False, "--no-duplicates",

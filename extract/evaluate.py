@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .errors import ReportxError
+from .errors import InputNotFound, ReportxError, UsageError
 from .models import FACT_TYPES, Report
 from .pipeline import extract_file
 
@@ -257,8 +257,32 @@ def score_report(report: Report, gold: dict, ev: Evaluation) -> None:
                                   "gold": gold["metadata"][k], "predicted": getattr(report, k)})
 
 
+class GoldError(ReportxError):
+    """A .gold.json file that is not valid JSON or not one gold object."""
+
+    code = "E017"
+
+
 def gold_files(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.gold.json")) if root.is_dir() else [root]
+    """The gold files under a folder, or the one gold file named; anything else is a coded error."""
+    if root.is_dir():
+        return sorted(root.rglob("*.gold.json"))
+    if not root.exists():
+        raise InputNotFound("no such file or folder", str(root))
+    if not root.name.endswith(".gold.json"):
+        raise UsageError("evaluate takes folders of NAME.gold.json files (or a .gold.json file), "
+                         "not a report; extract a report with `reportx extract`", str(root))
+    return [root]
+
+
+def _load_gold(path: Path) -> dict:
+    try:
+        gold = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise GoldError(f"not a valid gold file ({type(e).__name__}: {e})", str(path)) from None
+    if not isinstance(gold, dict):
+        raise GoldError("a gold file holds one JSON object (see corpora/README.md)", str(path))
+    return gold
 
 
 def text_for(gold_path: Path, gold: dict) -> Path:
@@ -277,8 +301,12 @@ def evaluate(roots: str | Path | list) -> Evaluation:
     """
     ev = Evaluation()
     roots = [roots] if isinstance(roots, (str, Path)) else roots
-    for gp in [g for root in roots for g in gold_files(Path(root))]:
-        gold = json.loads(gp.read_text(encoding="utf-8"))
+    files = [g for root in roots for g in gold_files(Path(root))]
+    if not files:
+        raise InputNotFound("no gold files (NAME.gold.json) here: nothing to evaluate",
+                            ", ".join(str(r) for r in roots))
+    for gp in files:
+        gold = _load_gold(gp)
         path = text_for(gp, gold)
         try:
             report = extract_file(path)

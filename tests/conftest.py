@@ -29,13 +29,14 @@ def seed_report():
 
 
 @contextlib.contextmanager
-def running_datasette(db: Path):
+def running_datasette(db: Path, env: dict | None = None):
     """`reportx serve` on a free loopback port, as a user starts it; yields the base URL; stopped after."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "extract", "serve", "--db", str(db), "--port", str(port)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -50,5 +51,6 @@ def running_datasette(db: Path):
                 time.sleep(0.3)
         yield base
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)

@@ -237,9 +237,9 @@ def test_zip_limits(tmp_path):
     seed = SEED.read_bytes()
     many = _zip(tmp_path / "many.zip", {f"r{i}.txt": seed + str(i).encode() for i in range(5)})
     s = ingest([str(many)], tmp_path / "m.db", workers=1, limits=Limits(zip_max_members=3))
-    assert (s.ingested, s.failed) == (0, 1) and "over the limit of 3" in s.errors[0][1]
+    assert (s.ingested, s.failed) == (0, 1) and "over the limit of 3" in s.errors[0][2]
     s = ingest([str(many)], tmp_path / "t.db", workers=1, limits=Limits(zip_max_total=len(seed) * 2 + 10))
-    assert s.ingested == 2 and s.failed == 1 and "uncompressed total" in s.errors[0][1]
+    assert s.ingested == 2 and s.failed == 1 and "uncompressed total" in s.errors[0][2]
     bomb = _zip(tmp_path / "bomb.zip", {"big.txt": "全年支出100万元。".encode() * 200_000})
     s = ingest([str(bomb)], tmp_path / "b.db", workers=1, limits=Limits(max_bytes=100_000))
     assert s.failed == 1 and s.ingested == 0

@@ -89,6 +89,27 @@ def _vocabularies() -> dict[tuple[str, str], list[str]]:
     return out
 
 
+def known_values(table: str, column: str) -> list[str]:
+    """The allowed values of a vocabulary column (roles, kinds), from patterns/ and the models."""
+    for e in entries().get(table, []):
+        if e["column"] == column:
+            return list(e["values"] or [])
+    return []
+
+
+def known_roles() -> list[str]:
+    """Every fact role of the dataset (amounts, percentages, points, staffing)."""
+    return sorted({v for t in ("amounts", "percentages", "points", "staffing") for v in known_values(t, "role")})
+
+
+def check_value(value: str | None, allowed: list[str], option: str) -> None:
+    """A UsageError naming the option and the allowed values when `value` is not one of them."""
+    from ..errors import UsageError
+
+    if value is not None and allowed and value not in allowed:
+        raise UsageError(f"{option} {value!r} is not one reportx knows; one of: {', '.join(allowed)}")
+
+
 def _literal(annotation) -> list[str] | None:
     for arg in (annotation, *typing.get_args(annotation)):
         if typing.get_origin(arg) is typing.Literal:

@@ -15,8 +15,10 @@ import multiprocessing
 import os
 import pickle
 import shutil
+import signal
 import sqlite3
 import tempfile
+import threading
 import time
 import uuid
 import zipfile
@@ -51,10 +53,13 @@ DEFAULT_ZIP_MAX_MEMBERS = 20_000
 WORKER_TASKS = 1500
 from ..readers import SUFFIXES as READABLE
 
+DEFAULT_FILE_SECONDS = 300   # per-file extraction time limit; a normal report takes well under a second
+
 
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = DEFAULT_MAX_BYTES
+    file_seconds: int = DEFAULT_FILE_SECONDS
     zip_max_total: int = DEFAULT_ZIP_MAX_TOTAL
     zip_max_members: int = DEFAULT_ZIP_MAX_MEMBERS
 
@@ -74,13 +79,13 @@ class Summary:
     skipped: int = 0
     failed: int = 0
     facts: Counter = field(default_factory=Counter)
-    errors: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)   # (path, code, message)
     seconds: float = 0.0
     bytes: int = 0
 
     def as_dict(self) -> dict:
         return {"ingested": self.ingested, "skipped": self.skipped, "failed": self.failed,
-                "facts": dict(self.facts), "errors": [{"path": p, "message": m} for p, m in self.errors],
+                "facts": dict(self.facts), "errors": [{"path": p, "code": c, "message": m} for p, c, m in self.errors],
                 "seconds": round(self.seconds, 3), "bytes": self.bytes}
 
 
@@ -91,7 +96,7 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
 
     A name that matches nothing is passed through, so the reader can say it does not exist."""
     for raw in paths:
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        matches = _matches(raw)
         for m in matches or [raw]:
             p = Path(m)
             if p.is_dir():
@@ -101,10 +106,17 @@ def expand_paths(paths: list[str]) -> Iterator[str]:
                 yield m
 
 
+def _matches(raw: str) -> list[str]:
+    """A path that exists is itself (report[1].txt is a file, not a pattern); otherwise a glob's matches."""
+    if os.path.lexists(raw) or not glob.has_magic(raw):
+        return [raw]
+    return sorted(glob.glob(raw, recursive=True))
+
+
 def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
     """Every document under `paths` (files, folders recursively, globs, .zip archives), lazily."""
     for raw in paths:
-        matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
+        matches = _matches(raw)
         if not matches:
             yield Item(raw, error=InputNotFound("no file matches this pattern", raw))
         for m in matches:
@@ -210,11 +222,53 @@ def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
 
 # ------------------------------------------------------------------------------------------ workers
 
-def _warm() -> None:
-    """Worker initializer: load the pipeline once per process."""
+def _warm(folder: str | None = None) -> None:
+    """Worker initializer: die with the parent, and load the pipeline once per process."""
+    _watch_parent(folder)
     from ..nlp import pipeline
 
     pipeline()
+
+
+def _watch_parent(folder: str | None) -> None:
+    """A worker exits within a quarter second of its parent's death, however the parent died (SIGKILL
+    included), removing the batch's temporary folder if the parent could not: no orphan keeps
+    running with 200 MB, and nothing is left in /tmp."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="reportx-parent-watch", daemon=True).start()
+
+
+class FileTimeout(Exception):
+    """Raised inside a worker when one file takes longer than the per-file time limit."""
+
+
+def _on_alarm(signum, frame):
+    raise FileTimeout()
+
+
+def process_within(source: str, data: bytes, seconds: int) -> dict:
+    """process() with a time limit (SIGALRM, main thread of a worker or of a one-process run): a runaway
+    file becomes an error record instead of holding the batch."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        return process(source, data)
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.alarm(seconds)
+    try:
+        return process(source, data)
+    except FileTimeout:
+        return {"error": f"extraction took longer than the per-file limit of {seconds} s; skipped",
+                "code": "E016", "stage": "extract"}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def process(source: str, data: bytes) -> dict:
@@ -225,6 +279,8 @@ def process(source: str, data: bytes) -> dict:
 
     try:
         doc = read_bytes(source, data)
+    except FileTimeout:
+        raise
     except ReportxError as e:
         return {"error": _error_message(e), "code": e.code, "stage": "read"}
     except Exception as e:  # a reader bug: recorded, the batch goes on
@@ -233,6 +289,10 @@ def process(source: str, data: bytes) -> dict:
     try:
         report, ctx = extract_with_context(doc.text, source=source, data=data, encoding=doc.encoding)
         rows = sentence_rows(ctx)
+    except FileTimeout:
+        raise
+    except ReportxError as e:
+        return {"error": _error_message(e), "code": e.code, "stage": "extract"}
     except Exception as e:  # a bug of ours: recorded, the batch goes on
         return {"error": f"internal error ({type(e).__name__}: {e}); please report it", "code": "E999",
                 "stage": "extract"}
@@ -263,8 +323,11 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
 
     def record_error(source: str, stage: str, code: str | None, message: str) -> None:
         summary.failed += 1
-        summary.errors.append((source, message))
-        store.write_error(db, source, stage, code, message)
+        summary.errors.append((source, code or "E999", message))
+        try:
+            store.write_error(db, source, stage, code, message)
+        except sqlite3.Error as e:
+            raise _unwritable(e, db_path) if store.storage_failed(e) else e
 
     def finish(source: str, result: dict) -> None:
         if "error" in result:
@@ -273,7 +336,11 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
             try:
                 written = store.write_report(db, result["report"], result["text"], result["format"],
                                              result["sentences"], __version__, replace=force)
-            except (sqlite3.Error, OverflowError, ValueError) as e:
+            except sqlite3.Error as e:
+                if store.storage_failed(e):   # nothing more can be stored: stop, and say why
+                    raise _unwritable(e, db_path) from None
+                record_error(source, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
+            except (OverflowError, ValueError, ArithmeticError) as e:
                 record_error(source, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
             else:
                 if written:
@@ -302,27 +369,47 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
         if workers == 1:
             # one process does everything: no pool, no pickling (and the baseline for scaling)
             for item in todo():
-                finish(item.source, process(item.source, item.data))
+                finish(item.source, process_within(item.source, item.data, limits.file_seconds))
         else:
-            _run_pool(todo(), workers, finish)
+            _run_pool(todo(), workers, finish, limits.file_seconds)
     finally:
         summary.seconds = time.perf_counter() - started
         db.close()
     return summary
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
+def _unwritable(e: sqlite3.Error, db_path) -> store.DatabaseError:
+    return store.DatabaseError(
+        f"cannot write the database ({e}): the disk is full, a file size limit was reached or the disk "
+        "failed; what was stored stays stored — free space and run the same command again", str(db_path))
+
+
+def _new_pool(workers: int, folder: str) -> ProcessPoolExecutor:
     # Workers are replaced every WORKER_TASKS reports: spaCy's string store keeps every word it has
     # seen, so a worker that lived for the whole batch would grow with N.
-    return ProcessPoolExecutor(max_workers=workers, initializer=_warm, max_tasks_per_child=WORKER_TASKS,
-                               mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=workers, initializer=_warm, initargs=(folder,),
+                               max_tasks_per_child=WORKER_TASKS, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Shut a pool down now: pending files cancelled, running workers terminated, all of them reaped."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=10)
+        if p.is_alive():
+            p.kill()
+            p.join(timeout=5)
 
 
 _DIED = {"error": "a worker died while extracting this file (killed, or out of memory)", "code": "E998",
          "stage": "extract"}
 
 
-def process_to_file(source: str, data: bytes, folder: str) -> str:
+def process_to_file(source: str, data: bytes, folder: str, seconds: int = 0) -> str:
     """process(), with the record left in a file of `folder`; returns the file's path (runs in a worker).
 
     Only the short path crosses the pool's result pipe: a worker killed while writing a large
@@ -331,7 +418,7 @@ def process_to_file(source: str, data: bytes, folder: str) -> str:
     """
     path = os.path.join(folder, uuid.uuid4().hex)
     with open(path, "wb") as f:
-        pickle.dump(process(source, data), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(process_within(source, data, seconds), f, protocol=pickle.HIGHEST_PROTOCOL)
     return path
 
 
@@ -343,7 +430,7 @@ def _record(path: str) -> dict:
     return result
 
 
-def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None]) -> None:
+def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None], seconds: int = 0) -> None:
     """Extract in worker processes with at most workers*4 files in flight (memory stays flat).
 
     When a worker dies, every file in flight is retried alone in a fresh pool, so only the file
@@ -351,23 +438,24 @@ def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict],
     """
     folder = tempfile.mkdtemp(prefix="reportx-ingest-")
     try:
-        _run_pool_in(items, workers, finish, folder)
+        _run_pool_in(items, workers, finish, folder, seconds)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None], folder: str) -> None:
-    pool = _new_pool(workers)
+def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None], folder: str,
+                 seconds: int = 0) -> None:
+    pool = _new_pool(workers, folder)
     pending: dict[Future, Item] = {}
 
     def isolate(suspects: list[Item]) -> None:
         nonlocal pool
         for it in suspects:
             try:
-                result = _record(pool.submit(process_to_file, it.source, it.data, folder).result())
+                result = _record(pool.submit(process_to_file, it.source, it.data, folder, seconds).result())
             except BrokenProcessPool:
-                pool.shutdown(cancel_futures=True)
-                pool = _new_pool(workers)
+                _stop(pool)
+                pool = _new_pool(workers, folder)
                 result = _DIED
             finish(it.source, result)
 
@@ -386,19 +474,19 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dic
         if broken:
             broken += pending.values()   # their futures failed with the pool
             pending.clear()
-            pool.shutdown(cancel_futures=True)
-            pool = _new_pool(workers)
+            _stop(pool)
+            pool = _new_pool(workers, folder)
             isolate(broken)
 
     try:
         for item in items:
             try:
-                pending[pool.submit(process_to_file, item.source, item.data, folder)] = item
+                pending[pool.submit(process_to_file, item.source, item.data, folder, seconds)] = item
             except BrokenProcessPool:
                 suspects = [*pending.values(), item]
                 pending.clear()
-                pool.shutdown(cancel_futures=True)
-                pool = _new_pool(workers)
+                _stop(pool)
+                pool = _new_pool(workers, folder)
                 isolate(suspects)
                 continue
             if len(pending) >= workers * 4:
@@ -406,4 +494,4 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dic
         while pending:
             drain(ALL_COMPLETED)
     finally:
-        pool.shutdown(cancel_futures=True)
+        _stop(pool)

@@ -109,6 +109,10 @@ def search(db_path, query: str, year: int | None = None, department: str | None 
             raise UsageError("--min/--max and --min-yuan/--max-yuan must be finite numbers")
     if limit < 1:
         raise UsageError("--limit must be at least 1")
+    from . import dictionary
+
+    dictionary.check_value(role, dictionary.known_roles(), "--role")
+    dictionary.check_value(kind, dictionary.known_values("reports", "report_kind"), "--kind")
     parts = query_parts(query)
     facts = role is not None or any(b is not None for b in (min_yuan, max_yuan, min_value, max_value))
     if not parts and not facts:
@@ -200,8 +204,8 @@ def _report_filters(where: list, args: list, year, department, kind) -> None:
         where.append("r.year = ?")
         args.append(year)
     if department:
-        where.append("r.department LIKE ?")
-        args.append(f"%{department}%")
+        where.append("r.department LIKE ? ESCAPE '\\'")
+        args.append(f"%{store.like_escape(department)}%")
     if kind:
         where.append("r.report_kind = ?")
         args.append(kind)

@@ -3,10 +3,6 @@ first questions, and the sentences search box on the trigram index (any 3+ Chine
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 from . import store
@@ -72,18 +68,29 @@ def metadata(db_path) -> dict:
     }
 
 
-def command(db_path, host: str = "127.0.0.1", port: int = 8001, metadata_path: str | None = None) -> list[str]:
-    return [sys.executable, "-m", "datasette", "serve", str(db_path), "--host", host, "--port", str(port),
-            "--metadata", metadata_path or "", "--setting", "sql_time_limit_ms", "5000"]
-
-
 def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
-    """Run Datasette in the foreground until interrupted; returns its exit status."""
+    """Run Datasette in this process until interrupted (SIGINT or SIGTERM); returns an exit status.
+
+    In-process, so no child outlives the command and no temporary file is written: the metadata is
+    handed to Datasette as a dict, and uvicorn stops cleanly on either signal.
+    """
+    import asyncio
+
+    import uvicorn
+    from datasette.app import Datasette
+
     store.connect(db_path, create=False).close()   # a clear error for a missing or foreign file
-    with tempfile.TemporaryDirectory() as tmp:
-        meta = Path(tmp) / "metadata.json"
-        meta.write_text(json.dumps(metadata(db_path), ensure_ascii=False), encoding="utf-8")
-        try:
-            return subprocess.call(command(db_path, host, port, str(meta)))
-        except KeyboardInterrupt:
-            return 0
+    ds = Datasette(files=[str(db_path)], metadata=metadata(db_path), settings={"sql_time_limit_ms": 5000})
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(ds.invoke_startup())
+    finally:
+        loop.close()
+    config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    print(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    return 0

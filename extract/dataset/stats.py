@@ -143,7 +143,10 @@ def fact_stats(db_path, fact: str, by, kind=None, year=None, department=None, ro
     column = FACT_VALUE[fact]
     conds = [where]
     if role is not None:
+        from . import dictionary
+
         label = "role" if "role" in store.FACT_COLUMNS[fact] else "kind"
+        dictionary.check_value(role, dictionary.known_values(fact, label), "--role")
         conds.append(f"f.{label} = ?")
         args.append(role)
     if fact == "amounts":

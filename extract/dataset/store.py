@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import types
@@ -181,8 +182,12 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
     if create and not p.parent.is_dir():
         raise DatabaseError("its folder does not exist", str(p))
     try:
-        # readers open read-only: a foreign file is never modified, a read-only file still works
-        target = f"file:{quote(str(p.resolve()))}?mode=ro" if not create else str(p)
+        # readers open read-only: a foreign file is never modified; a dataset we may not write (a
+        # read-only file or folder) is opened immutable, so SQLite creates no -wal/-shm beside it
+        target = str(p)
+        if not create:
+            writable = os.access(p, os.W_OK) and os.access(p.resolve().parent, os.W_OK)
+            target = f"file:{quote(str(p.resolve()))}?{'mode=ro' if writable else 'immutable=1'}"
         db = sqlite3.connect(target, timeout=30, isolation_level=None, uri=not create,
                              detect_types=sqlite3.PARSE_DECLTYPES)
     except sqlite3.Error as e:
@@ -228,7 +233,17 @@ def _version(db: sqlite3.Connection) -> int | None:
             raise sqlite3.DatabaseError("it has tables but no reportx meta table")
         return None
     row = db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-    return int(row[0]) if row else None
+    if row is None:   # somebody else's meta table: never adopt their database
+        raise sqlite3.DatabaseError("it has a meta table but no reportx schema_version")
+    try:
+        version = int(row[0])
+    except (TypeError, ValueError):
+        raise sqlite3.DatabaseError(f"its schema_version {row[0]!r} is not a number") from None
+    if version == SCHEMA_VERSION:
+        columns = {r[1] for r in db.execute("PRAGMA table_info(reports)")}
+        if not {"report_id", "content_id", "text"} <= columns:
+            raise sqlite3.DatabaseError("its tables are not reportx's (no reports.report_id)")
+    return version
 
 
 def _now() -> str:
@@ -344,9 +359,26 @@ def write_report(db: sqlite3.Connection, report: Report, text: str, fmt: str, se
         db.execute("DELETE FROM errors WHERE path=?", (report.source,))
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
     return True
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Roll back if a transaction is still open (SQLite may already have, e.g. on a full disk), without
+    hiding the error that caused it."""
+    if db.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+
+def storage_failed(e: sqlite3.Error) -> bool:
+    """The database could not be written at all: a full disk, a file size limit, an I/O error."""
+    text = str(e).lower()
+    return any(w in text for w in ("disk is full", "disk i/o error", "file too large", "readonly database",
+                                   "read-only"))
 
 
 def write_error(db: sqlite3.Connection, path: str, stage: str, code: str | None, message: str) -> None:
@@ -358,13 +390,21 @@ def write_error(db: sqlite3.Connection, path: str, stage: str, code: str | None,
                    (path, stage, code, message, _now()))
         db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        _rollback(db)
         raise
+
+
+def like_escape(text: str) -> str:
+    """`text` as a literal inside LIKE ... ESCAPE '\\' (% and _ are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def report_filter(kind: str | None = None, year: int | None = None, department: str | None = None,
                   duplicates: bool = False, alias: str = "r") -> tuple[str, list]:
     """SQL conditions on `reports` (as `alias`) for the common filters, and their arguments."""
+    from . import dictionary
+
+    dictionary.check_value(kind, dictionary.known_values("reports", "report_kind"), "--kind")
     where, args = [], []
     if not duplicates:
         where.append(f"{alias}.duplicate_of IS NULL")
@@ -375,6 +415,6 @@ def report_filter(kind: str | None = None, year: int | None = None, department: 
         where.append(f"{alias}.year = ?")
         args.append(year)
     if department:
-        where.append(f"{alias}.department LIKE ?")
-        args.append(f"%{department}%")
+        where.append(f"{alias}.department LIKE ? ESCAPE '\\'")
+        args.append(f"%{like_escape(department)}%")
     return " AND ".join(where) or "1", args
