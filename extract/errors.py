@@ -99,3 +99,22 @@ class WriteFailed(ReportxError):
     """A report that could not be stored (recorded in `errors`; the batch goes on)."""
 
     code = "E021"
+
+
+class NotARegularFile(ReportxError):
+    """A path that is a FIFO, a device (/dev/zero), a socket or another non-regular file: never read,
+    since reading it could block forever or never end."""
+
+    code = "E015"
+
+
+class FileTimeLimit(ReportxError):
+    """A file whose extraction took longer than the per-file time limit (ingest --timeout)."""
+
+    code = "E016"
+
+
+class GoldError(ReportxError):
+    """A .gold.json file that is not valid JSON or not one gold object."""
+
+    code = "E017"

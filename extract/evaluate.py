@@ -24,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from .errors import InputNotFound, ReportxError, UsageError
+from .errors import GoldError, InputNotFound, ReportxError, UsageError
 from .models import FACT_TYPES, Report
 from .pipeline import extract_file
 
@@ -255,12 +255,6 @@ def score_report(report: Report, gold: dict, ev: Evaluation) -> None:
             else:
                 ev.errors.append({"source": report.source, "type": "metadata", "error": f"wrong {k}",
                                   "gold": gold["metadata"][k], "predicted": getattr(report, k)})
-
-
-class GoldError(ReportxError):
-    """A .gold.json file that is not valid JSON or not one gold object."""
-
-    code = "E017"
 
 
 def gold_files(root: Path) -> list[Path]:

@@ -37,6 +37,7 @@ from typing import Callable, Iterator
 
 from .. import __version__
 from ..errors import (
+    FileTimeLimit,
     InputNotFound,
     InputTooLarge,
     ReportxError,
@@ -122,11 +123,20 @@ def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
         for m in matches:
             p = Path(m)
             if p.is_dir():
-                for f in sorted(p.rglob("*")):
-                    if f.is_file() and _walkable(f.name):
+                for f in _walk(p):
+                    if _walkable(f.name):
                         yield from _file_items(f, limits)
             else:
                 yield from _file_items(p, limits)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Every entry under `folder` that is not a directory, in order; symlinked folders are not followed (no
+    loops). FIFOs, devices and broken or looping links are yielded too, so each becomes an error row."""
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        dirs.sort()
+        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
+            yield Path(root) / name
 
 
 # Walking a folder takes report formats only: a README.md or a file with no suffix is read when
@@ -153,21 +163,23 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _file_items(p: Path, limits: Limits) -> Iterator[Item]:
+    """One named or walked file: its bytes, a zip's members, or the reason it cannot be read. Only regular
+    files are opened (readers.read_raw): a FIFO, a device or a socket is an error row, never a hang."""
+    from ..readers import read_raw, require_regular_file
+
     name = str(p)
-    if not p.exists():
-        yield Item(name, error=InputNotFound("no such file", name))
-        return
     if p.suffix.lower() == ".zip":
+        try:
+            require_regular_file(p)
+        except ReportxError as e:
+            yield Item(name, error=e)
+            return
         yield from _zip_items(p, limits)
         return
-    size = p.stat().st_size
-    if size > limits.max_bytes:
-        yield Item(name, error=InputTooLarge(f"{size} bytes is over the limit of {limits.max_bytes} bytes", name))
-        return
     try:
-        yield Item(name, p.read_bytes())
-    except OSError as e:
-        yield Item(name, error=ReportxError(f"cannot read: {e.strerror}", name))
+        yield Item(name, read_raw(p, limits.max_bytes))
+    except ReportxError as e:
+        yield Item(name, error=e)
 
 
 def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
@@ -225,9 +237,15 @@ def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
 def _warm(folder: str | None = None) -> None:
     """Worker initializer: die with the parent, and load the pipeline once per process."""
     _watch_parent(folder)
-    from ..nlp import pipeline
+    _warm_up()
 
-    pipeline()
+
+def _warm_up() -> None:
+    from ..pipeline import extract_text
+
+    # one small report loads everything lazy (jieba's dictionary, the compiled rules), so the per-file
+    # time limit measures the file, not the warm-up
+    extract_text("2020年度绩效自评报告\n一、预算执行情况\n全年支出156.99万元，执行率97.94%，得分98分。")
 
 
 def _watch_parent(folder: str | None) -> None:
@@ -265,7 +283,7 @@ def process_within(source: str, data: bytes, seconds: int) -> dict:
         return process(source, data)
     except FileTimeout:
         return {"error": f"extraction took longer than the per-file limit of {seconds} s; skipped",
-                "code": "E016", "stage": "extract"}
+                "code": FileTimeLimit.code, "stage": "extract"}
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
@@ -368,7 +386,11 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
     try:
         if workers == 1:
             # one process does everything: no pool, no pickling (and the baseline for scaling)
+            first = True
             for item in todo():
+                if first:
+                    _warm_up()
+                    first = False
                 finish(item.source, process_within(item.source, item.data, limits.file_seconds))
         else:
             _run_pool(todo(), workers, finish, limits.file_seconds)

@@ -6,7 +6,7 @@ Every problem is a ReportxError naming the file; no library exception gets out.
 
 | suffix                        | reader      | `Document.encoding`      |
 |-------------------------------|-------------|--------------------------|
-| .txt .text .md, no suffix     | `txt.py`    | utf-8, gb18030, utf-16 … |
+| .txt .text .md, no suffix     | `txt.py`    | utf-8, gb18030, big5, utf-16(-le/-be) … |
 | .docx                         | `docx.py`   | None                     |
 | .pdf                          | `pdf.py`    | None                     |
 | .html .htm                    | `html.py`   | the page's charset       |
@@ -17,11 +17,20 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import PurePath
 
-from ..errors import CorruptInput, EncryptedInput, InputNotFound, InputTooLarge, ReportxError, UnsupportedFormat
+from ..errors import (
+    CorruptInput,
+    EncryptedInput,
+    InputNotFound,
+    InputTooLarge,
+    NotARegularFile,
+    ReportxError,
+    UnsupportedFormat,
+)
 
 FORMATS = ("txt", "docx", "pdf", "html", "doc")
 
@@ -32,6 +41,11 @@ SUFFIXES = {
     ".html": "html", ".htm": "html",
     ".doc": "doc",
 }
+
+# What a .docx may inflate to (the sum of its members' uncompressed sizes): see unpacked_limit. Real
+# reports are a few MB of XML; a zip bomb is hundreds of MB or more. read_bytes alone uses the maximum.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MIN_UNPACKED_BYTES = 16 * 1024 * 1024
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .doc, and also a password-protected .docx
 _ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
@@ -48,25 +62,99 @@ class Document:
 
 
 def read_file(path: str | os.PathLike, max_bytes: int) -> Document:
-    """Read one report file; the size limit is checked before a byte is read."""
-    p = Path(path)
+    """Read one report file; the size limit is checked before a byte is read (see `read_raw`)."""
+    return read_bytes(str(path), read_raw(path, max_bytes), max_unpacked=unpacked_limit(max_bytes))
+
+
+def read_raw(path: str | os.PathLike, max_bytes: int) -> bytes:
+    """The bytes of one report file, safely; every refusal is a ReportxError naming `path`.
+
+    Only regular files (symlinks followed) are read: a FIFO would block forever and /dev/zero never
+    ends, so they, sockets and devices are NotARegularFile (E015) before anything is opened for
+    reading; a directory is UnsupportedFormat (E006); a missing path InputNotFound (E001). The size
+    limit (InputTooLarge, E005) is checked before a byte is read, and at most max_bytes + 1 bytes are
+    ever read, so a file that grows after the check (or lies about its size) cannot flood memory.
+    """
     name = str(path)
-    if not p.exists():
-        raise InputNotFound("no such file", name)
-    if p.is_dir():
-        raise UnsupportedFormat("is a directory; give the files inside it", name)
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise InputTooLarge(f"{size} bytes is over the limit of {max_bytes} bytes (raise it with --max-bytes)", name)
     try:
-        data = p.read_bytes()
+        st = os.stat(path)  # follows symlinks: a link to /dev/zero is judged as /dev/zero
+    except FileNotFoundError:
+        raise InputNotFound("no such file", name) from None
     except OSError as e:
         raise ReportxError(f"cannot read: {e.strerror}", name) from None
-    return read_bytes(name, data)
+    if stat.S_ISDIR(st.st_mode):
+        raise UnsupportedFormat("is a directory; give the files inside it", name)
+    _require_regular(st, name)
+    if st.st_size > max_bytes:
+        raise InputTooLarge(f"{st.st_size} bytes is over the limit of {max_bytes} bytes (raise it with --max-bytes)", name)
+    try:
+        # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it does not hang
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as e:
+        raise ReportxError(f"cannot read: {e.strerror}", name) from None
+    with os.fdopen(fd, "rb") as f:
+        _require_regular(os.fstat(f.fileno()), name)  # the file actually opened, not the one stat'ed
+        try:
+            data = _read_capped(f, st.st_size, max_bytes)
+        except OSError as e:
+            raise ReportxError(f"cannot read: {e.strerror}", name) from None
+    if len(data) > max_bytes:
+        raise InputTooLarge(f"grew past the limit of {max_bytes} bytes while being read (raise it with --max-bytes)", name)
+    return data
 
 
-def read_bytes(name: str, data: bytes) -> Document:
+def _read_capped(f, size: int, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes: the stat'ed size in one read, then more only if the file has more."""
+    data = f.read(size + 1)  # not read(max_bytes + 1): that would allocate the whole limit up front
+    if len(data) <= size:
+        return data
+    parts = [data]
+    total = len(data)
+    while total <= max_bytes:
+        chunk = f.read(min(1 << 20, max_bytes + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def require_regular_file(path: str | os.PathLike) -> None:
+    """A ReportxError naming `path` unless it is an existing regular file (symlinks followed)."""
+    name = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputNotFound("no such file", name) from None
+    except OSError as e:
+        raise ReportxError(f"cannot read: {e.strerror}", name) from None
+    _require_regular(st, name)
+
+
+def _require_regular(st: os.stat_result, name: str) -> None:
+    if stat.S_ISREG(st.st_mode):
+        return
+    kind = ("a directory" if stat.S_ISDIR(st.st_mode) else
+            "a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else
+            "a character device" if stat.S_ISCHR(st.st_mode) else
+            "a block device" if stat.S_ISBLK(st.st_mode) else
+            "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+    raise NotARegularFile(f"is {kind}, not a regular file; give a saved report file (.txt, .docx, .pdf, .html, .doc)", name)
+
+
+def unpacked_limit(max_bytes: int) -> int:
+    """How much a .docx may inflate to in a run with this --max-bytes: 20 × max_bytes, but at least
+    MIN_UNPACKED_BYTES (Word's own empty template is 36 kB that inflates to 0.8 MB) and at most
+    MAX_UNPACKED_BYTES (200 MB), and never less than max_bytes itself (a raised limit also admits
+    large image-heavy files). The default 50 MB limit gives 200 MB."""
+    return max(min(max(20 * max_bytes, MIN_UNPACKED_BYTES), MAX_UNPACKED_BYTES), max_bytes)
+
+
+def read_bytes(name: str, data: bytes, max_unpacked: int | None = None) -> Document:
     """Read a report held in memory; `name` picks the format and labels errors. Never opens `name`.
+
+    `max_unpacked` caps what a .docx may inflate to (UnsafeArchive, E012, beyond it); None means
+    MAX_UNPACKED_BYTES (200 MB).
 
     Archive members go through here, so the only file ever written is a private temporary copy
     that a .doc converter (antiword, soffice) needs.
@@ -82,7 +170,10 @@ def read_bytes(name: str, data: bytes) -> Document:
         from . import html as reader
     else:
         from . import doc as reader
-    text, encoding = reader.read(name, data)
+    if fmt == "docx":
+        text, encoding = reader.read(name, data, MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked)
+    else:
+        text, encoding = reader.read(name, data)
     return Document(text=text, format=fmt, encoding=encoding, data=data)
 
 

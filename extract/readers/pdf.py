@@ -20,8 +20,8 @@ import logging
 
 import regex
 
-from . import describe
 from ..errors import CorruptInput, EncryptedInput, NeedsOCR
+from . import describe
 
 # pdfminer writes a glyph it cannot map to Unicode as "(cid:1234)".
 _UNMAPPED = regex.compile(r"\(cid:\d+\)")

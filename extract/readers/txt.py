@@ -1,4 +1,4 @@
-"""Plain text: the bytes are decoded by extract.decode (UTF-8 ± BOM, UTF-16 BOM, GB18030/GBK)."""
+"""Plain text: the bytes are decoded by extract.decode (UTF-8 ± BOM, UTF-16 ± BOM, GB18030/GBK, Big5)."""
 
 from __future__ import annotations
 
