@@ -145,6 +145,9 @@ def summarize(
     from .summary import summarize as summary
 
     files = [Path(f) for f in expand_paths([str(p) for p in paths])]
+    if not files:
+        _fail(", ".join(str(p) for p in paths), "[E001] no report files here: nothing to summarize")
+        raise typer.Exit(1)
     reports, failed = [], 0
     for f in files:
         try:
