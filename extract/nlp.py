@@ -13,6 +13,7 @@ import hashlib
 import logging
 import os
 import pickle
+import re
 from pathlib import Path
 
 from . import patterns
@@ -110,13 +111,81 @@ def _save(path: Path, data) -> None:
             tmp.unlink()
 
 
+# The longest text the pipeline takes, in characters (nlp.max_length). The reader accepts files of
+# up to 50 MiB (pipeline.DEFAULT_MAX_BYTES); every encoding we decode spends at least one byte a
+# character, so no text read from an accepted file is longer than this, and spaCy's E088 can no
+# longer surface as an internal error after all the work. spaCy's default (1,000,000) guards the
+# memory of its parser and NER (about 1 GB per 100,000 characters); this pipeline has neither, only
+# the tokenizer below and a span ruler (a PhraseMatcher over token ids), both linear, holding one
+# TokenC per token. The real bound is memory: measured 2026-11-27, a 1,500,000-character text made
+# of the corpus reports took 15 s and about 330 bytes a character at peak for the whole extraction
+# (Doc, word list, recognizers), so ~6.5 GB at 20 million characters and ~16 GB at this limit.
+# A str longer than this (extract_text called directly) still gets spaCy's E088.
+MAX_CHARS = 50 * 1024 * 1024
+
+# jieba cuts a text into blocks of these characters (jieba.re_han_default) and segments each block
+# on its own; everything else becomes one token a character (a CR LF pair: one token). Its HMM
+# (finalseg.viterbi copies the path at every step) is quadratic in a block's length: 2 s for
+# 25,000 repeated 的, 35 s for 100,000. So a block longer than MAX_BLOCK is segmented window by
+# window (see `_cut_long`); a text with no such block (every real report) goes to jieba whole
+# and comes out exactly as jieba alone would cut it.
+_BLOCK_CHARS = r"\u4E00-\u9FD5a-zA-Z0-9+#&._%\-"
+MAX_BLOCK = 400
+_WINDOW_KEEP = 300        # of a window's tokens, those ending in its first 300 characters are kept
+_LONG_BLOCK = re.compile(f"(?<![{_BLOCK_CHARS}])[{_BLOCK_CHARS}]{{{MAX_BLOCK + 1},}}")
+
+
+def segment(segmenter, text: str) -> list[str]:
+    """jieba's words for `text`, in linear time; they tile the text exactly.
+
+    Blocks of at most MAX_BLOCK characters (all of them, in real reports) are cut by jieba as it
+    always cuts them: the text is only split where jieba itself splits it (at the edges of a long
+    block, which are never inside a block nor inside a CR LF pair).
+    """
+    words: list[str] = []
+    pos = 0
+    # the look-behind makes the search start only at a block's first character: linear
+    for m in _LONG_BLOCK.finditer(text):
+        if m.start() > pos:
+            words.extend(segmenter.lcut(text[pos:m.start()]))
+        words.extend(_cut_long(segmenter, m.group()))
+        pos = m.end()
+    if pos < len(text):
+        words.extend(segmenter.lcut(text[pos:] if pos else text))
+    return words
+
+
+def _cut_long(segmenter, block: str) -> list[str]:
+    """One long block, cut window by window: each window of MAX_BLOCK characters is segmented,
+    and its words that end in its first _WINDOW_KEEP characters are kept (away from the window's
+    cut end, where the cut changes jieba's choices); the next window starts after them. Every
+    window moves at least MAX_BLOCK / 2 characters on, so the cost is linear in the block."""
+    words: list[str] = []
+    pos, n = 0, len(block)
+    while n - pos > MAX_BLOCK:
+        cut = segmenter.lcut(block[pos:pos + MAX_BLOCK])
+        kept, end = 0, 0
+        for i, w in enumerate(cut):
+            if end + len(w) > _WINDOW_KEEP:
+                break
+            end += len(w)
+            kept = i + 1
+        if end < MAX_BLOCK // 2:
+            kept, end = len(cut), MAX_BLOCK   # a long word straddles the mark: keep the window
+        words.extend(cut[:kept])
+        pos += end
+    words.extend(segmenter.lcut(block[pos:]))
+    return words
+
+
 class JiebaTokenizer:
     """A spaCy tokenizer over our private jieba.Tokenizer.
 
     spaCy's own zh tokenizer (segmenter="jieba") would load jieba's global default dictionary
     (a second ~1 s load) and re-align every word to the text in Python. jieba never drops a
     character, so its words, whitespace included, are the Doc's tokens as they are: token.idx
-    is an exact offset into the text, with no alignment step.
+    is an exact offset into the text, with no alignment step. `segment` keeps that true while
+    bounding the length of what jieba sees at once.
     """
 
     def __init__(self, vocab, segmenter):
@@ -126,7 +195,7 @@ class JiebaTokenizer:
     def __call__(self, text: str):
         from spacy.tokens import Doc
 
-        words = self.segmenter.lcut(text)
+        words = segment(self.segmenter, text)
         return Doc(self.vocab, words=words, spaces=[False] * len(words))
 
 
@@ -136,6 +205,7 @@ def pipeline():
     import spacy
 
     nlp = spacy.blank("zh")
+    nlp.max_length = MAX_CHARS  # see MAX_CHARS: no component here needs spaCy's memory guard
     nlp.tokenizer = JiebaTokenizer(nlp.vocab, tokenizer())
     ruler = nlp.add_pipe("span_ruler", config={"spans_key": "lex", "overwrite": False})
     ruler.add_patterns([{"label": label, "pattern": word, "id": word} for word, label in lexicon_words().items()])

@@ -33,9 +33,11 @@ _NAME_RUN = regex.compile(r"[\p{Han}（）()]{2,60}")          # a field value b
 _TITLE_PART = regex.compile(r"[\p{Han}A-Za-z0-9（）()“”\s]+")
 _NOT_DIGIT = regex.compile(r"[^0-9一二三四五六七八九十]")   # 第一部分 / （十二） -> its number
 _BULLETS = regex.compile(r"^[\s\-•·*|《“]+")
-_TRAILING = regex.compile(r"[\s|》”]+$")
+# Patterns anchored at the end are searched backwards ((?r)): a forward search would retry a long
+# run of spaces from each of its characters (quadratic: 146 s for a 100,000-space label row).
+_TRAILING = regex.compile(r"(?r)[\s|》”]+$")
 _PARENTHETICAL = regex.compile(r"[(（][^()（）]{1,40}[)）]")
-_TRAILING_PAREN = regex.compile(r"\s*[(（][^()（）]{1,40}[)）]\s*$")
+_TRAILING_PAREN = regex.compile(r"(?r)\s*[(（][^()（）]{1,40}[)）]\s*$")
 _LABEL_ROW = regex.compile(r"^(?P<label>(?:[^\s:：|\d]\s*){1,6}?)[:：]\s*")  # 名称: / 标  题：
 _HEAD_LINES = 100         # the title and the page shell sit in the first lines...
 _HEAD_CHARS = 10000       # ...and the first characters (accessibility menus can be long)
@@ -576,18 +578,17 @@ def _headings(text: str, spans, st: Structure, c) -> list[Heading]:
             for deeper in range(level + 1, 6):
                 last_number.pop(deeper, None)
             break
-    # ends and paths
+    # ends and paths, in one pass: the stack holds the open sections, levels strictly rising; a
+    # heading closes every open section of its level or deeper (the first later heading of the same
+    # or a higher level ends a section), and those still open at the end run to the end of the text
     stack: list[Heading] = []
-    for i, h in enumerate(out):
+    for h in out:
         while stack and stack[-1].level >= h.level:
-            stack.pop()
+            stack.pop().end = h.start
         stack.append(h)
         h.path = " > ".join(f"{x.label}{x.title}" for x in stack)
+    for h in stack:
         h.end = len(text)
-        for later in out[i + 1 :]:
-            if later.level <= h.level:
-                h.end = later.start
-                break
     return out
 
 

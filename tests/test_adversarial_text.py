@@ -1,0 +1,125 @@
+"""Hostile text shapes stay linear: a long run of one Han character (jieba's HMM is quadratic in a
+block), heading-dense text, long runs of spaces before a line's end, digits, table bars.
+
+No absolute speed is asserted: each test times the same shape at n and 4n characters (the best of
+two runs) and checks the ratio stays under 8 (linear ~4, quadratic ~16).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import jieba
+import pytest
+
+from extract import nlp
+from extract.pipeline import extract_text
+from extract.structure import analyze
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _best(fn, text, runs=2):
+    best = float("inf")
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn(text)
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def _assert_linear(fn, shape, n):
+    fn(shape(n // 4))  # warm-up (dictionary, compiled patterns)
+    small, large = _best(fn, shape(n)), _best(fn, shape(4 * n))
+    ratio = large / max(small, 1e-4)
+    assert ratio < 8, f"4x the text took {ratio:.1f}x the time ({small:.3f}s -> {large:.3f}s)"
+
+
+def _segment(text):
+    words = nlp.segment(nlp.tokenizer(), text)
+    assert "".join(words) == text
+
+
+def _doc(text):
+    doc = nlp.pipeline()(text)
+    assert len(doc.text) == len(text)
+
+
+SEGMENT_SHAPES = {
+    "one_han_char": lambda n: "的" * n,
+    "han_then_bars": lambda n: "的" * (n // 2) + "|" * (n // 2),
+    "digits": lambda n: "1" * n,
+    "cn_heading_marks": lambda n: "一、" * (n // 2),
+    "table_bars": lambda n: "|" * n,
+}
+
+
+@pytest.mark.parametrize("shape", SEGMENT_SHAPES)
+def test_segmentation_is_linear(shape):
+    _assert_linear(_segment if shape.startswith(("one", "han")) else _doc, SEGMENT_SHAPES[shape], 25_000)
+
+
+STRUCTURE_SHAPES = {
+    "heading_lines": lambda n: "一、项目概况\n" * (n // 7),
+    "nested_heading_lines": lambda n: "（一）项目概况\n1.资金安排\n" * (n // 15),
+    "label_row_spaces": lambda n: "名称" + " " * n + "：x",
+    "newlines": lambda n: "\n" * n,
+}
+
+
+@pytest.mark.parametrize("shape", STRUCTURE_SHAPES)
+def test_structure_is_linear(shape):
+    _assert_linear(analyze, STRUCTURE_SHAPES[shape], 50_000)
+
+
+@pytest.mark.parametrize("shape", ["one_han_char", "heading_lines"])
+def test_extraction_is_linear(shape):
+    make = {**SEGMENT_SHAPES, **STRUCTURE_SHAPES}[shape]
+    _assert_linear(extract_text, make, 20_000)
+
+
+def test_heading_sections_end_at_the_next_heading_of_their_level():
+    text = "一、甲\n（一）乙\n1.丙\n（二）丁\n二、戊\n"
+    heads = analyze(text).headings
+    ends = {h.title: text[h.start:h.end] for h in heads}
+    assert ends["甲"] == "一、甲\n（一）乙\n1.丙\n（二）丁\n"
+    assert ends["乙"] == "（一）乙\n1.丙\n"
+    assert ends["丁"] == "（二）丁\n"
+    assert ends["戊"] == "二、戊\n"
+    assert [h.path for h in heads][2] == "一、甲 > （一）乙 > 1.丙"
+
+
+def test_block_characters_are_jiebas():
+    """nlp cuts only where jieba cuts: its block pattern must be jieba's."""
+    ours = re.compile(f"[{nlp._BLOCK_CHARS}]")
+    for ch in map(chr, range(0x10000)):
+        assert bool(ours.fullmatch(ch)) == bool(jieba.re_han_default.fullmatch(ch)), repr(ch)
+
+
+def test_segmentation_of_real_reports_is_jiebas():
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(ROOT.glob("corpora/**/*.txt"))]
+    assert texts
+    tk = nlp.tokenizer()
+    for text in texts:
+        assert nlp.segment(tk, text) == tk.lcut(text)
+
+
+def test_long_blocks_tile_and_keep_words():
+    tk = nlp.tokenizer()
+    for text in ["中华人民共和国" * 300, "a\r\n" + "的" * 1000 + "，" + "1" * 999, "x" * 401, "预算" * 250 + "\r\n"]:
+        words = nlp.segment(tk, text)
+        assert "".join(words) == text
+        assert all(words)
+    assert set(nlp.segment(tk, "中华人民共和国" * 300)) == {"中华人民共和国"}
+
+
+def test_a_text_over_spacys_default_limit_extracts():
+    """spaCy's default max_length is 1,000,000 characters (E088); ours covers the reader's limit."""
+    assert nlp.pipeline().max_length >= nlp.MAX_CHARS
+    text = "一、项目概况\n全年支出100万元，执行率97.94%。\n" + ("\u3000" * 99 + "\n") * 15_000
+    assert len(text) > 1_500_000
+    report = extract_text(text)
+    assert [s.title for s in report.sections] == ["项目概况"]
+    assert report.amounts and report.amounts[0].text == "100万元"
