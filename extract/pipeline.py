@@ -10,7 +10,7 @@ import regex
 
 from . import checks, roles
 from .context import Candidate, Context, most_common, resolve_overlaps
-from .errors import InvalidText
+from .errors import InputTooLarge, InvalidText
 from .models import FACT_TYPES, BudgetSummary, Report, Section
 from .nlp import pipeline
 from .normalize import normalize
@@ -60,10 +60,14 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     """The Report and the analysed text behind it (normalized text, tokens, structure), so that
     the dataset can index sentences without segmenting the text a second time.
 
-    Raises InvalidText [E014] for a text with a lone surrogate (no file holds one); any other
-    string gives a Report."""
+    Raises InvalidText [E014] for a text with a lone surrogate (no file holds one) and InputTooLarge
+    [E005] for one over nlp.MAX_CHARS characters; any other string gives a Report."""
     if not isinstance(text, str):
         raise InvalidText(f"expected a str of report text, got {type(text).__name__}", source)
+    from .nlp import MAX_CHARS
+
+    if len(text) > MAX_CHARS:
+        raise InputTooLarge(f"{len(text)} characters is over the limit of {MAX_CHARS} characters per report", source)
     bad = _SURROGATE.search(text)
     if bad:
         raise InvalidText(f"lone surrogate U+{ord(bad.group()):04X} at position {bad.start()}: "

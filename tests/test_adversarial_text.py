@@ -66,6 +66,8 @@ STRUCTURE_SHAPES = {
     "nested_heading_lines": lambda n: "（一）项目概况\n1.资金安排\n" * (n // 15),
     "label_row_spaces": lambda n: "名称" + " " * n + "：x",
     "newlines": lambda n: "\n" * n,
+    "title_then_spaces": lambda n: "（x）" + " " * n + "z",          # title_cuts
+    "heading_digit_run": lambda n: "一、" + "1" * n + "年",            # heading_sentence
 }
 
 
@@ -74,10 +76,21 @@ def test_structure_is_linear(shape):
     _assert_linear(analyze, STRUCTURE_SHAPES[shape], 50_000)
 
 
-@pytest.mark.parametrize("shape", ["one_han_char", "heading_lines"])
+EXTRACTION_SHAPES = {
+    "bracketed_cells": lambda n: "指标名称|分值\n" + "（一）" * (n // 3),   # tables.stream.clean
+}
+
+
+@pytest.mark.parametrize("shape", ["one_han_char", "heading_lines", "bracketed_cells"])
 def test_extraction_is_linear(shape):
-    make = {**SEGMENT_SHAPES, **STRUCTURE_SHAPES}[shape]
+    make = {**SEGMENT_SHAPES, **STRUCTURE_SHAPES, **EXTRACTION_SHAPES}[shape]
     _assert_linear(extract_text, make, 20_000)
+
+
+def test_spaced_thousands_normalize_linearly():
+    from extract.normalize import normalize
+
+    _assert_linear(normalize, lambda n: "1" + " 000" * (n // 4), 40_000)
 
 
 def test_heading_sections_end_at_the_next_heading_of_their_level():

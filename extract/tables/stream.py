@@ -27,7 +27,7 @@ _SPACES = regex.compile(r"\s+")
 _WIDE_GAP = regex.compile(r"[ \t]{2,}")
 _ANY_SPACE = regex.compile(r"[^\S\n]")
 _SENTENCE = regex.compile(r"[。；;，,]")
-_TRAILING_BRACKET = regex.compile(r"[(（][^()（）]{0,8}[)）]$")
+_TRAILING_BRACKET = regex.compile(r"(?r)[(（][^()（）]{0,8}[)）]$")   # searched from the end
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,11 +78,10 @@ def _data():
 def clean(text: str) -> str:
     """A cell's words without spaces and without a trailing (A)/(B/A)/(分)."""
     t = _SPACES.sub("", text)
-    while True:
-        t2 = _TRAILING_BRACKET.sub("", t)
-        if t2 == t or not t2:
-            return t
-        t = t2
+    end = len(t)
+    while (m := _TRAILING_BRACKET.search(t, 0, end)) and m.start() > 0:
+        end = m.start()   # one bracket fewer; never the whole cell
+    return t[:end]
 
 
 def column_of(text: str) -> str | None:
