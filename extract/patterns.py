@@ -16,7 +16,20 @@ import yaml
 
 from .errors import PatternError
 
-PATTERNS_DIR = Path(os.environ.get("REPORTX_PATTERNS", Path(__file__).resolve().parent.parent / "patterns"))
+def _patterns_dir() -> Path:
+    """Where the language data is: $REPORTX_PATTERNS; else the repository's patterns/ beside this package
+    (a checkout or an editable install, where it is edited); else the copy installed with the package
+    (extract/_patterns in a wheel)."""
+    if os.environ.get("REPORTX_PATTERNS"):
+        return Path(os.environ["REPORTX_PATTERNS"])
+    here = Path(__file__).resolve().parent
+    checkout = here.parent / "patterns"
+    if (checkout / "numerals.yaml").exists():
+        return checkout
+    return here / "_patterns"
+
+
+PATTERNS_DIR = _patterns_dir()
 
 
 @functools.cache
