@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from extract.nlp import pipeline, tokenizer
+from extract.nlp import pipeline, segmenter
 
 SCRIPT = """
 import json, sys
@@ -19,7 +19,7 @@ TEXT = "上年度结转经费60.28万元全年调整预算数160.28万元，参�
 
 def test_pipeline_is_built_once():
     assert pipeline() is pipeline()
-    assert pipeline().tokenizer.segmenter is tokenizer()
+    assert pipeline().tokenizer.segmenter is segmenter()
 
 
 def test_tokens_cover_the_text_exactly():
@@ -43,7 +43,7 @@ def test_span_ruler_labels_lexicon_words():
 
 
 def test_dictionary_cache_gives_the_same_tokens(tmp_path):
-    env = {**os.environ, "REPORTX_CACHE": str(tmp_path)}
+    env = {**os.environ, "REPORTX_CACHE": str(tmp_path), "REPORTX_SEGMENTER": "jieba"}   # the jieba cache
     cold = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], env=env, capture_output=True, text=True, check=True)
     assert list(tmp_path.glob("jieba-*.pickle")), "the first run should write the cache"
     warm = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], env=env, capture_output=True, text=True, check=True)
@@ -57,3 +57,37 @@ def test_unwritable_cache_still_works(tmp_path):
     env = {**os.environ, "REPORTX_CACHE": str(blocker / "sub")}
     proc = subprocess.run([sys.executable, "-c", SCRIPT, TEXT], env=env, capture_output=True, text=True)
     assert proc.returncode == 0 and "药博会" in proc.stdout
+
+
+def test_both_segmenters_give_the_same_facts_on_every_corpus():
+    """rjieba (default) and jieba differ only on runs of digits and dashes (2023-04-20 as one token):
+    recognizers read numbers on characters, so every fact of every committed corpus text is the same."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    texts = sorted(str(p) for p in (root / "corpora").rglob("*.txt")
+                   if "generated" not in p.parts and p.with_name(p.stem + ".gold.json").exists())
+    out = {}
+    for name in ("rjieba", "jieba"):
+        env = {**os.environ, "REPORTX_SEGMENTER": name}
+        proc = subprocess.run([sys.executable, "-m", "extract", "extract", *texts], capture_output=True, text=True,
+                              env=env, cwd=root, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        out[name] = proc.stdout.splitlines()
+    assert len(out["rjieba"]) == len(texts)
+    assert out["rjieba"] == out["jieba"]
+
+
+def test_the_segmenter_is_chosen_by_environment():
+    import os
+    import subprocess
+    import sys
+
+    code = "from extract import nlp; print(type(nlp.segmenter()).__name__)"
+    for name, want in (("rjieba", "_RustSegmenter"), ("jieba", "Tokenizer")):
+        got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env={**os.environ, "REPORTX_SEGMENTER": name}).stdout.strip()
+        assert got == want
