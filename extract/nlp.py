@@ -226,6 +226,14 @@ class _RustSegmenter:
         self.lcut = self.jieba.cut
 
 
+def is_word(word: str) -> bool:
+    """A word of the segmenter's dictionary (jieba's words plus ours), not one its HMM made up."""
+    seg = segmenter()
+    if isinstance(seg, _RustSegmenter):
+        return seg.jieba.has_word(word)
+    return bool(seg.FREQ.get(word))
+
+
 class JiebaTokenizer:
     """A spaCy tokenizer over our private jieba.Tokenizer.
 

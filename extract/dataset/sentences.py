@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 
 from ..context import Context
-from ..nlp import tokenizer
+from ..nlp import is_word
 from ..structure import sentences
 from .store import SentenceRow
 
@@ -13,13 +13,12 @@ from .store import SentenceRow
 def search_words(words: list[str]) -> list[str]:
     """jieba's search mode from already-segmented words: each word, preceded by its 2- and 3-character
     parts that are dictionary words (招商引资 -> 招商, 引资, 招商引资), as Tokenizer.cut_for_search does."""
-    freq = tokenizer().FREQ
     out = []
     for w in words:
         if len(w) > 2:
-            out.extend(w[i:i + 2] for i in range(len(w) - 1) if freq.get(w[i:i + 2]))
+            out.extend(w[i:i + 2] for i in range(len(w) - 1) if is_word(w[i:i + 2]))
         if len(w) > 3:
-            out.extend(w[i:i + 3] for i in range(len(w) - 2) if freq.get(w[i:i + 3]))
+            out.extend(w[i:i + 3] for i in range(len(w) - 2) if is_word(w[i:i + 3]))
         out.append(w)
     return out
 

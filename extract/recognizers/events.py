@@ -213,9 +213,9 @@ def _before_ji(ctx: Context, ji_at: int, end: int) -> int | None:
 
 def _known_word(word: str) -> bool:
     """A word of the segmenter's dictionary (not one its HMM made up)."""
-    from ..nlp import tokenizer
+    from ..nlp import is_word
 
-    return bool(tokenizer().FREQ.get(word))
+    return is_word(word)
 
 
 def _quote_before(text: str, close: int) -> int | None:
