@@ -54,3 +54,19 @@ def running_datasette(db: Path, env: dict | None = None):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+def stored_reports(db: Path) -> int:
+    """Reports committed so far by a running ingest (0 while the database is being created or locked)."""
+    import sqlite3
+
+    if not db.exists():
+        return 0
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return con.execute("SELECT count(*) FROM reports").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0

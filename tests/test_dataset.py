@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import running_datasette
+from conftest import running_datasette, stored_reports
 
 from extract.dataset import store
 from extract.dataset.ingest import Limits, ingest
@@ -254,18 +254,7 @@ def _many_reports(folder: Path, n: int) -> None:
         (folder / f"r{i:03d}.txt").write_text(text + f"\n附注{i}：补充说明第{i}号。\n", encoding="utf-8")
 
 
-def _stored(db: Path) -> int:
-    """Reports committed so far by a running ingest (0 while the database is being created or locked)."""
-    if not db.exists():
-        return 0
-    try:
-        con = sqlite3.connect(db, timeout=1)
-        try:
-            return con.execute("SELECT count(*) FROM reports").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
+_stored = stored_reports
 
 
 def _start_ingest(folder: Path, db: Path, *options: str, **popen) -> subprocess.Popen:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import running_datasette
+from conftest import running_datasette, stored_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpora" / "seed" / "000_bcae26400f7d3644.txt"
@@ -65,15 +65,7 @@ def _gone(sid: int, seconds: float = 10) -> list[int]:
     return _session(sid)
 
 
-def _stored(db: Path) -> int:
-    try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
-        try:
-            return con.execute("SELECT count(*) FROM reports").fetchone()[0]
-        finally:
-            con.close()
-    except sqlite3.Error:
-        return 0
+_stored = stored_reports
 
 
 def _ok(db: Path) -> None:
