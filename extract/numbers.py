@@ -240,7 +240,7 @@ def _section(tokens: list[Token], abbreviate_below: Decimal | None) -> Decimal |
 # What SQLite (and a double) holds exactly: integers within int64, other numbers of up to 15 significant
 # digits. Facts beyond it are not extracted: no report states one, and the dataset could not keep it.
 EXACT_DIGITS = 15
-_INT64 = 2 ** 63 - 1
+INT64 = 2 ** 63 - 1   # SQLite's largest integer
 
 
 def storable(value: Decimal) -> bool:
@@ -248,7 +248,7 @@ def storable(value: Decimal) -> bool:
     if not value.is_finite():
         return False
     if value == value.to_integral_value():
-        return abs(value) <= _INT64
+        return abs(value) <= INT64
     digits = value.as_tuple().digits
     significant = len("".join(map(str, digits)).strip("0"))
     return significant <= EXACT_DIGITS and abs(value.adjusted()) < 300

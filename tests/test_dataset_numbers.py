@@ -226,8 +226,7 @@ def test_number_search_finds_every_sentence_with_that_number(corpus, pick):
     for sid in extra:
         report_id, start, end = con.execute('SELECT report_id, "start", "end" FROM sentences WHERE sentence_id=?',
                                             (sid,)).fetchone()
-        values = [Decimal(str(v)) for table, column in (("amounts", "value_yuan"), ("percentages", "value"),
-                                                        ("counts", "value"), ("scores", "value"), ("staffing", "value"))
+        values = [Decimal(str(v)) for table, column in store.VALUE_COLUMNS.items()
                   for (v,) in con.execute(f'SELECT {column} FROM {table} WHERE report_id=? AND "start">=? AND "end"<=?',
                                           (report_id, start, end))]
         assert value in values, (needle, sid)

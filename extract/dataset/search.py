@@ -33,8 +33,8 @@ from . import store
 RANK_CAP = 1000
 _PARTS = regex.compile(r'"([^"]*)"|(\S+)')
 _NUMBER = regex.compile(r"[+\-−－]?\d[\d,，]*(?:\.\d+)?%?")
-# Fact tables whose rows carry a role and a numeric value, and that value's column.
-VALUE_COLUMNS = {"amounts": "value_yuan", "percentages": "value", "points": "value", "staffing": "value"}
+# Fact tables whose rows carry a role and a numeric value (for --role/--min/--max), and that value's column.
+ROLE_VALUE_COLUMNS = {t: c for t, c in store.VALUE_COLUMNS.items() if "role" in store.FACT_COLUMNS[t]}
 
 
 @dataclass
@@ -159,7 +159,7 @@ def search(db_path, query: str, year: int | None = None, department: str | None 
             raise
         for row in cursor:
             hit = Hit(*row[:9], method=method)
-            if numbers and not _numbers_hold(db, row[9], hit, numbers):
+            if numbers and not _numbers_hold(db, hit, numbers):
                 continue
             hits.append(hit)
             if len(hits) >= limit:
@@ -179,11 +179,11 @@ def _number_condition(spellings: int) -> str:
     return f"({texts} OR {facts})"
 
 
-_VALUE_TABLES = (("amounts", "value_yuan"), ("percentages", "value"), ("counts", "value"), ("scores", "value"),
-                 ("staffing", "value"))
+# A number query also finds a fact of that value, in any fact table with a value.
+_VALUE_TABLES = tuple(store.VALUE_COLUMNS.items())
 
 
-def _numbers_hold(db: sqlite3.Connection, sentence_id: int, hit: Hit, numbers: dict[str, Decimal]) -> bool:
+def _numbers_hold(db: sqlite3.Connection, hit: Hit, numbers: dict[str, Decimal]) -> bool:
     """Every numeric part is written in the sentence as that number (not a piece of a longer one), or is
     the value of a fact in it."""
     written = {v for _, _, v in numbers_in(hit.text)}
@@ -233,7 +233,7 @@ def _fact_filters(where: list, args: list, role, min_yuan, max_yuan, min_value, 
         if min_value is None and max_value is None:
             return
     options = []
-    for table, column in VALUE_COLUMNS.items():
+    for table, column in ROLE_VALUE_COLUMNS.items():
         conds, cargs = [inside], []
         if role is not None:
             conds.append("f.role = ?")

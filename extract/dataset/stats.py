@@ -19,15 +19,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from ..errors import UsageError
-from ..models import FACT_TYPES
 from ..numbers import normalize_decimal
 from . import store
 
 GROUP_KEYS = ("year", "department", "report_kind", "grade", "grade_level", "format")
 LOW_RATE = Decimal(90)
 MEAN_PLACES = 4
-FACT_VALUE = {name: "value_yuan" if name == "amounts" else "value" for name in FACT_TYPES
-              if name not in ("events", "indicators")}
+FACT_VALUE = store.VALUE_COLUMNS
 
 
 def _keys(by) -> list[str]:
@@ -232,10 +230,6 @@ def indicator_stats(db_path, by="level1", kind: str | None = None, year: int | N
         db.close()
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _stated(text: str | None, op: str | None, unit: str | None) -> str | None:
     """A target as read, with the comparison and unit its own cells gave (≧ | 90 | % -> ≥90%)."""
     if text is None:
@@ -265,7 +259,7 @@ def indicator_history(db_path, name: str) -> list[dict]:
             "FROM indicators i JOIN reports r ON r.report_id = i.report_id "
             "WHERE i.name LIKE ? ESCAPE '\\' "
             "ORDER BY r.year IS NULL, r.year, r.department IS NULL, r.department, r.source, i.seq",
-            (f"%{_like_escape(name.strip())}%",))
+            (f"%{store.like_escape(name.strip())}%",))
         columns = ["report_id", "source", "department", "year", "name", "level1", "level2",
                    "target", "target_op", "target_value", "target_unit",
                    "actual", "actual_value", "actual_unit", "met", "weight", "score", "deviation"]

@@ -47,7 +47,7 @@ from pydantic import BaseModel
 
 from ..errors import DatabaseError
 from ..models import FACT_TYPES, BudgetSummary, Report
-from ..numbers import normalize_decimal
+from ..numbers import INT64, normalize_decimal
 
 # 2: the `indicators` table; 3: `points`, directions; 4: typed numbers, report_id everywhere,
 # content_id/duplicate_of, grade_level. A database of another version is refused with what to do.
@@ -99,6 +99,9 @@ SUMMARY_COLUMNS = list(BudgetSummary.model_fields)
 REPORT_COLUMNS = ["report_id", "content_id", "duplicate_of", "source", "format", "encoding", "title", "department",
                   "year", "report_kind", "grade", "grade_level", *SUMMARY_COLUMNS, "chars", "text", "ingested_at",
                   "extractor_version"]
+# The numeric value column of each fact table that has one (events and indicators have none).
+VALUE_COLUMNS: dict[str, str] = {name: "value_yuan" if name == "amounts" else "value"
+                                 for name, cols in FACT_COLUMNS.items() if {"value", "value_yuan"} & set(cols)}
 # Every table refers to a report by this column; a fact's key is (report_id, seq).
 KEY_COLUMNS = ["report_id", "seq"]
 
@@ -293,13 +296,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
-_INT64 = 2 ** 63 - 1
-
-
 def _cents(value: Decimal) -> int | None:
     """Exact integer cents for range filters; None when not whole cents or beyond SQLite's int64."""
     cents = value * 100
-    if cents != cents.to_integral_value() or abs(cents) > _INT64:
+    if cents != cents.to_integral_value() or abs(cents) > INT64:
         return None
     return int(cents)
 
