@@ -77,16 +77,8 @@ def run_rules(
     out: list[Candidate] = []
     requires = patterns.compiled_requires(file)
     for order, (rule, rx) in enumerate(patterns.compiled_rules(file)):
-        gate = requires.get(rule["id"])
-        if gate is None:
-            matches = rx.finditer(ctx.text)
-        else:
-            windows = _windows(ctx.text, gate, rule.get("window"))
-            if not windows:
-                continue
-            matches = (m for lo, hi in windows for m in rx.finditer(ctx.text, lo, hi))
         need = rule.get("context")
-        for m in matches:
+        for m in rule_matches(ctx.text, rule, rx, requires.get(rule["id"])):
             if m.end() == m.start():
                 continue
             if need and not (contexts and contexts[need](ctx, m)):
@@ -103,6 +95,15 @@ def run_rules(
                 start, end = m.start("num"), m.end("num")
             out.append(Candidate(fact_type, start, end, rule["id"], data, order))
     return resolve_overlaps(out)
+
+
+def rule_matches(text: str, rule: dict, rx: regex.Pattern, gate: regex.Pattern | None):
+    """The matches of one rule: over the whole text, or, for a rule with a `requires` gate, only
+    where the gate is found (see _windows)."""
+    if gate is None:
+        return rx.finditer(text)
+    windows = _windows(text, gate, rule.get("window"))
+    return (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
 
 
 def _windows(text: str, gate: regex.Pattern, window: list[int] | None) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ import regex
 
 from .. import patterns
 from ..context import Candidate, Context, resolve_overlaps
-from . import number_of
+from . import number_of, rule_matches
 
 
 _NAME_SEP = regex.compile(r"[、，,]")   # 办公室、联络协作科、…
@@ -64,9 +64,12 @@ def _table() -> dict[str, str]:
 
 
 @functools.cache
-def _rules() -> tuple[tuple[dict, regex.Pattern], ...]:
+def _rules() -> tuple[tuple[dict, regex.Pattern, regex.Pattern | None], ...]:
+    """(rule, its regex, its `requires` gate or None), in file order."""
     table = _table()
-    return tuple((r, patterns.compile_rule(r["pattern"], r["id"], table)) for r in _data()["rules"])
+    return tuple((r, patterns.compile_rule(r["pattern"], r["id"], table),
+                  patterns.compile_rule(r["requires"], f"{r['id']}.requires", table) if r.get("requires") else None)
+                 for r in _data()["rules"])
 
 
 @functools.cache
@@ -212,8 +215,8 @@ def _names(ctx: Context, pos: int, count: int) -> list[str] | None:
 def recognize(ctx: Context) -> list[Candidate]:
     """Every staffing rule over the whole text, on characters; overlaps keep the longest match."""
     out: list[Candidate] = []
-    for order, (rule, rx) in enumerate(_rules()):
-        for m in rx.finditer(ctx.text):
+    for order, (rule, rx, gate) in enumerate(_rules()):
+        for m in rule_matches(ctx.text, rule, rx, gate):
             if m.end() == m.start():
                 continue
             data = build(ctx, rule, m)
