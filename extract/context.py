@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
 import regex
 
+from .nlp import WORDS_KEY
 from .normalize import Normalized
 from .structure import Structure
+
+LOOK_BACK = 200   # characters a clause or sentence start is looked for before a position
+
 
 @functools.cache
 def _boundaries() -> tuple[regex.Pattern, regex.Pattern]:
@@ -49,14 +54,12 @@ class Context:
 
     @classmethod
     def build(cls, norm: Normalized, doc, structure: Structure) -> "Context":
-        from spacy.attrs import IDX, LENGTH
-
         ctx = cls(norm, doc, structure)
-        if len(doc):
-            # one array call instead of creating a Token object per word
-            offsets = doc.to_array([IDX, LENGTH]).tolist()
-            ctx.tok_starts = [s for s, _ in offsets]
-            ctx.tok_ends = [s + n for s, n in offsets]
+        # the tokens tile the text (nlp.JiebaTokenizer), so their offsets are running sums of their
+        # lengths: far cheaper than a Token object per word or doc.to_array(...).tolist()
+        lengths = [len(t) for t in doc.user_data.get(WORDS_KEY) or (t.text for t in doc)]
+        ctx.tok_ends = list(itertools.accumulate(lengths))
+        ctx.tok_starts = [e - n for e, n in zip(ctx.tok_ends, lengths)]
         for span in doc.spans.get("lex", []):
             for i in range(span.start, span.end):
                 ctx.lex[i] = span.label_
@@ -86,22 +89,23 @@ class Context:
 
     def clause_start(self, pos: int, floor: int = 0) -> int:
         """Start of the clause that `pos` is in (after the last ，。；： or line end), not before floor."""
-        return max(_last(_boundaries()[0], self.text, pos), floor)
+        return max(self._last(0, pos), floor)
 
     def sentence_start(self, pos: int) -> int:
-        return _last(_boundaries()[1], self.text, pos)
+        return self._last(1, pos)
+
+    def _last(self, kind: int, pos: int) -> int:
+        """Index just after the last clause (kind 0) or sentence (1) end in text[:pos], looking back
+        LOOK_BACK characters at most (pos - LOOK_BACK when there is none), from one scan per text."""
+        key = ("boundaries", kind)
+        ends = self.cache.get(key)
+        if ends is None:   # the boundaries are single characters: a match ends right after its start
+            ends = self.cache[key] = [m.end() for m in _boundaries()[kind].finditer(self.text)]
+        i = bisect.bisect_right(ends, pos) - 1
+        return max(ends[i] if i >= 0 else 0, pos - LOOK_BACK, 0)
 
     def token_text(self, i: int) -> str:
         return self.text[self.tok_starts[i] : self.tok_ends[i]]
-
-
-def _last(rx: regex.Pattern, text: str, pos: int) -> int:
-    """Index just after the last match of rx in text[:pos] (0 if none); looks back 200 chars at most."""
-    lo = max(0, pos - 200)
-    last = lo
-    for m in rx.finditer(text, lo, pos):
-        last = m.end()
-    return last
 
 
 def resolve_overlaps(cands: list[Candidate]) -> list[Candidate]:

@@ -179,6 +179,8 @@ def _cut_long(segmenter, block: str) -> list[str]:
 
 
 SEGMENTERS = ("rjieba", "jieba")
+# Doc.user_data key of the segmenter's words (they tile the text: Context derives offsets from them)
+WORDS_KEY = "reportx.words"
 
 
 @functools.cache
@@ -252,7 +254,9 @@ class JiebaTokenizer:
         from spacy.tokens import Doc
 
         words = segment(self.segmenter, text)
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc.user_data[WORDS_KEY] = words
+        return doc
 
 
 @functools.cache

@@ -100,10 +100,14 @@ def run_rules(
 def rule_matches(text: str, rule: dict, rx: regex.Pattern, gate: regex.Pattern | None):
     """The matches of one rule: over the whole text, or, for a rule with a `requires` gate, only
     where the gate is found (see _windows)."""
+    return gated_finditer(text, rx, gate, rule.get("window"))
+
+
+def gated_finditer(text: str, rx: regex.Pattern, gate: regex.Pattern | None, window: list[int] | None = None):
+    """rx.finditer(text), or with a gate, rx run only in the windows around the gate's matches."""
     if gate is None:
         return rx.finditer(text)
-    windows = _windows(text, gate, rule.get("window"))
-    return (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
+    return (m for lo, hi in _windows(text, gate, window) for m in rx.finditer(text, lo, hi))
 
 
 def _windows(text: str, gate: regex.Pattern, window: list[int] | None) -> list[tuple[int, int]]:

@@ -21,6 +21,7 @@ import regex
 from .. import patterns, tables
 from ..context import Candidate, Context
 from ..tables import Cell
+from . import gated_finditer
 
 _SPACES = regex.compile(r"\s+")
 _NUMBER = regex.compile(r"\d[\d,.]*")
@@ -43,6 +44,9 @@ def _data():
         "op_word": regex.compile(patterns.alternation([w for ws in d["indicator_op_words"].values() for w in ws])),
         "prose_qualitative": regex.compile(patterns.expand(d["indicator_prose_qualitative"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
+        "prose_row_gate": (regex.compile(d["indicator_prose_row_requires"]), d["indicator_prose_row_window"]),
+        "prose_qualitative_gate": (regex.compile(d["indicator_prose_qualitative_requires"]),
+                                   d["indicator_prose_qualitative_window"]),
         "heading": regex.compile(d["indicator_heading"]),
         "prose_name_suffixes": tuple(d["indicator_prose_name_suffixes"]),
         "section_score": regex.compile(d["indicator_section_score"]),
@@ -138,7 +142,7 @@ def _prose(ctx: Context) -> list[Candidate]:
     """1.数量指标：培训人次≥500人次，实际完成620人次，得10分。"""
     d = _data()
     out = []
-    for m in d["prose_row"].finditer(ctx.text):
+    for m in gated_finditer(ctx.text, d["prose_row"], *d["prose_row_gate"]):
         target = _span_value(ctx, m, "target")
         if m.group("level2") is None and target["op"] is None:
             continue  # 文物保护92.6万元，完成3处…: no level and no comparison, not an indicator line
@@ -160,7 +164,7 @@ def _prose(ctx: Context) -> list[Candidate]:
             out.append(_score(m.start(wgroup), m.end(wgroup), weight, "max", "indicator.prose_weight"))
         out.append(Candidate("indicators", m.start("name"), name_end, "indicator.prose_row", data))
     taken = [(c.start, c.end) for c in out if c.type == "indicators"]
-    for m in d["prose_qualitative"].finditer(ctx.text):
+    for m in gated_finditer(ctx.text, d["prose_qualitative"], *d["prose_qualitative_gate"]):
         if any(s < m.end("name") and m.start("name") < e for s, e in taken):
             continue
         score = Decimal(m.group("score"))
