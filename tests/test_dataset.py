@@ -263,7 +263,7 @@ def _start_ingest(folder: Path, db: Path, *options: str, **popen) -> subprocess.
 
 
 def test_kill_9_mid_run_then_resume_finishes_without_duplicates(tmp_path):
-    n = 80
+    n = 240   # several commits (store.Batch: every 100 reports or 0.25 s) before the kill
     folder = tmp_path / "many"
     _many_reports(folder, n)
     db = tmp_path / "k.db"
@@ -315,7 +315,7 @@ def _worker_pids(parent: int) -> list[int]:
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to find the workers")
 def test_a_worker_killed_mid_batch_loses_no_file(tmp_path):
-    n = 60
+    n = 200   # several batch commits (store.Batch) before the kill
     folder = tmp_path / "many"
     _many_reports(folder, n)
     db = tmp_path / "w.db"

@@ -90,7 +90,8 @@ def _ingest(folder: Path, db: Path, env: dict, *extra: str, **kw) -> subprocess.
 @pytest.mark.skipif(not LINUX, reason="reads /proc to find the processes")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_a_signal_to_ingest_leaves_no_process_and_no_temporary_file(tmp_path, sig):
-    folder = _reports(tmp_path / "in", 40)
+    n = 160   # several batch commits (store.Batch) before the signal
+    folder = _reports(tmp_path / "in", n)
     db, tmp = tmp_path / "s.db", tmp_path / "tmp"
     proc = _ingest(folder, db, _env(tmp), "--workers", "2", "--quiet")
     deadline = time.time() + 120
@@ -110,7 +111,7 @@ def test_a_signal_to_ingest_leaves_no_process_and_no_temporary_file(tmp_path, si
     rerun = subprocess.run([sys.executable, "-m", "extract", "ingest", str(folder), "--db", str(db), "--json",
                             "--workers", "2"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     summary = json.loads(rerun.stdout)
-    assert summary["skipped"] == stored and summary["ingested"] == 40 - stored and _stored(db) == 40
+    assert summary["skipped"] == stored and summary["ingested"] == n - stored and _stored(db) == n
 
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc to find the processes")

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from extract import extract_text
 from extract.dataset import store
 from extract.evaluate import Evaluation, score_report
 from extract.models import FACT_TYPES, Amount, Indicator, IndicatorValue, Report
@@ -526,3 +527,38 @@ def test_ingested_indicators_in_stats(ingested):
     history = json.loads(cli("stats", "--db", str(ingested), "--indicator", "满意度", "--format", "json").stdout)
     assert [(h["target"], h["actual"], h["met"], h["weight"], h["score"]) for h in history] == [
         ("≥90%", "85%", False, "10", "8")] * len(FORMATS)
+
+
+def _search_indexes_match_their_sentences(con) -> None:
+    """FTS5's own check of an external-content index against its table (rank 1: compare with the content)."""
+    for index in ("sentences_fts", "sentences_trigram"):
+        con.execute(f"INSERT INTO {index}({index}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_a_schema_4_database_is_read_as_it_is_and_upgraded_when_written(tmp_path):
+    """Schema 4 filled the search indexes by a trigger per sentence; 5 drops it (the writer fills them)."""
+    seed = ROOT / "corpora" / "seed"
+    first, second = sorted(seed.glob("*.txt"))[0], tmp_path / "second.txt"
+    second.write_text(first.read_text(encoding="utf-8") + "\n附注：又一份。\n", encoding="utf-8")
+    db = tmp_path / "old.db"
+    con = store.connect(db)
+    assert store.write_report(con, extract_text(first.read_text(encoding="utf-8"), source="a.txt"),
+                              first.read_text(encoding="utf-8"), "txt", [store.SentenceRow(0, 4, "", "招商引资", "招商 引资")],
+                              "test")
+    con.execute("CREATE TRIGGER sentences_ai AFTER INSERT ON sentences BEGIN "
+                "INSERT INTO sentences_fts(rowid, tokens) VALUES (new.sentence_id, new.tokens); "
+                "INSERT INTO sentences_trigram(rowid, text) VALUES (new.sentence_id, new.text); END")
+    con.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
+    con.close()
+    reader = store.connect(db, create=False)   # read as it is, not modified
+    assert reader.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "4"
+    reader.close()
+    writer = store.connect(db)
+    assert writer.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(store.SCHEMA_VERSION)
+    assert not writer.execute("SELECT 1 FROM sqlite_master WHERE name='sentences_ai'").fetchone()
+    text = second.read_text(encoding="utf-8")
+    assert store.write_report(writer, extract_text(text, source="b.txt"), text, "txt",
+                              [store.SentenceRow(0, 4, "", "执行率高", "执行率 高")], "test")
+    _search_indexes_match_their_sentences(writer)   # each sentence indexed once, not twice
+    hits = writer.execute("SELECT count(*) FROM sentences_trigram WHERE sentences_trigram MATCH '\"执行率\"'").fetchone()
+    assert hits == (1,)

@@ -314,7 +314,10 @@ def process(source: str, data: bytes) -> dict:
     except Exception as e:  # a bug of ours: recorded, the batch goes on
         return {"error": f"internal error ({type(e).__name__}: {e}); please report it", "code": "E999",
                 "stage": "extract"}
-    return {"report": report, "text": doc.text, "format": doc.format, "sentences": rows}
+    try:
+        return {"record": store.record(report, doc.text, doc.format, rows, __version__)}
+    except (OverflowError, ValueError, ArithmeticError) as e:
+        return {"error": f"could not be stored ({type(e).__name__}: {e})", "code": WriteFailed.code, "stage": "write"}
 
 
 def _error_message(e: ReportxError) -> str:
@@ -332,6 +335,7 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
     """
     started = time.perf_counter()
     db = store.connect(db_path)
+    batch = store.Batch(db)
     summary = Summary()
     workers = max(1, workers or os.cpu_count() or 1)
 
@@ -343,7 +347,7 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
         summary.failed += 1
         summary.errors.append((source, code or "E999", message))
         try:
-            store.write_error(db, source, stage, code, message)
+            batch.error(source, stage, code, message)
         except sqlite3.Error as e:
             raise _unwritable(e, db_path) if store.storage_failed(e) else e
 
@@ -351,20 +355,18 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
         if "error" in result:
             record_error(source, result["stage"], result["code"], result["error"])
         else:
+            rec = result["record"]
             try:
-                written = store.write_report(db, result["report"], result["text"], result["format"],
-                                             result["sentences"], __version__, replace=force)
+                written = batch.write(rec, replace=force)
             except sqlite3.Error as e:
                 if store.storage_failed(e):   # nothing more can be stored: stop, and say why
                     raise _unwritable(e, db_path) from None
                 record_error(source, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
-            except (OverflowError, ValueError, ArithmeticError) as e:
-                record_error(source, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
             else:
                 if written:
                     summary.ingested += 1
-                    for t in FACT_TYPES:
-                        summary.facts[t] += len(getattr(result["report"], t))
+                    for t, n in rec.counts().items():
+                        summary.facts[t] += n
                 else:
                     summary.skipped += 1
         report(source)
@@ -394,10 +396,22 @@ def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, fo
                 finish(item.source, process_within(item.source, item.data, limits.file_seconds))
         else:
             _run_pool(todo(), workers, finish, limits.file_seconds)
+    except BaseException:
+        _commit_written(batch)   # interrupted: what was written whole stays (each report is all or nothing)
+        raise
+    else:
+        batch.commit()
     finally:
         summary.seconds = time.perf_counter() - started
         db.close()
     return summary
+
+
+def _commit_written(batch: store.Batch) -> None:
+    try:
+        batch.commit()
+    except sqlite3.Error:
+        pass   # the database cannot be written (the error being raised says so): nothing more to keep
 
 
 def _unwritable(e: sqlite3.Error, db_path) -> store.DatabaseError:
