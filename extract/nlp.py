@@ -259,14 +259,41 @@ class JiebaTokenizer:
         return doc
 
 
+class LexiconRuler:
+    """A spaCy phrase ruler for the lexicon (event names, stop and generic words): the tokens each
+    word covers, labelled, under doc.spans['lex']. spaCy's span_ruler does the same with the same
+    PhraseMatcher (every match kept, as span_ruler keeps them under a spans key), but its span
+    bookkeeping (pattern ids, sorting, deduplication) cost 3x the matching itself (0.30 vs 0.10 ms
+    a report)."""
+
+    def __init__(self, nlp, words: dict[str, str]):
+        from spacy.matcher import PhraseMatcher
+
+        self.matcher = PhraseMatcher(nlp.vocab)
+        by_label: dict[str, list[str]] = {}
+        for word, label in words.items():
+            by_label.setdefault(label, []).append(word)
+        for label, group in by_label.items():
+            self.matcher.add(label, list(nlp.tokenizer.pipe(group)) if hasattr(nlp.tokenizer, "pipe")
+                             else [nlp.make_doc(w) for w in group])
+
+    def __call__(self, doc):
+        from spacy.tokens import Span
+
+        doc.spans["lex"] = [Span(doc, start, end, label=label) for label, start, end in self.matcher(doc)]
+        return doc
+
+
 @functools.cache
 def pipeline():
-    """The shared spaCy Language object (blank zh, jieba segmenter, span ruler under spans['lex'])."""
+    """The shared spaCy Language object (blank zh, jieba segmenter, the lexicon ruler under spans['lex'])."""
     import spacy
+    from spacy.language import Language
 
     nlp = spacy.blank("zh")
     nlp.max_length = MAX_CHARS  # see MAX_CHARS: no component here needs spaCy's memory guard
     nlp.tokenizer = JiebaTokenizer(nlp.vocab, segmenter())
-    ruler = nlp.add_pipe("span_ruler", config={"spans_key": "lex", "overwrite": False})
-    ruler.add_patterns([{"label": label, "pattern": word, "id": word} for word, label in lexicon_words().items()])
+    if "reportx_lexicon" not in Language.factories:
+        Language.factory("reportx_lexicon", func=lambda nlp, name: LexiconRuler(nlp, lexicon_words()))
+    nlp.add_pipe("reportx_lexicon")
     return nlp

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 
 from ..context import Context
 from ..nlp import is_word
@@ -13,14 +14,19 @@ from .store import SentenceRow
 def search_words(words: list[str]) -> list[str]:
     """jieba's search mode from already-segmented words: each word, preceded by its 2- and 3-character
     parts that are dictionary words (招商引资 -> 招商, 引资, 招商引资), as Tokenizer.cut_for_search does."""
-    out = []
+    out: list[str] = []
     for w in words:
-        if len(w) > 2:
-            out.extend(w[i:i + 2] for i in range(len(w) - 1) if is_word(w[i:i + 2]))
-        if len(w) > 3:
-            out.extend(w[i:i + 3] for i in range(len(w) - 2) if is_word(w[i:i + 3]))
-        out.append(w)
+        out.extend(_search_parts(w) if len(w) > 2 else (w,))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _search_parts(w: str) -> tuple[str, ...]:
+    """The search tokens of one word (reports repeat their words: each is looked up once)."""
+    parts = [w[i:i + 2] for i in range(len(w) - 1) if is_word(w[i:i + 2])]
+    if len(w) > 3:
+        parts += [w[i:i + 3] for i in range(len(w) - 2) if is_word(w[i:i + 3])]
+    return (*parts, w)
 
 
 def sentence_rows(ctx: Context) -> list[SentenceRow]:

@@ -78,7 +78,7 @@ def run_rules(
     requires = patterns.compiled_requires(file)
     for order, (rule, rx) in enumerate(patterns.compiled_rules(file)):
         need = rule.get("context")
-        for m in rule_matches(ctx.text, rule, rx, requires.get(rule["id"])):
+        for m in rule_matches(ctx.text, rule, rx, requires.get(rule["id"]), ctx.cache):
             if m.end() == m.start():
                 continue
             if need and not (contexts and contexts[need](ctx, m)):
@@ -97,17 +97,26 @@ def run_rules(
     return resolve_overlaps(out)
 
 
-def rule_matches(text: str, rule: dict, rx: regex.Pattern, gate: regex.Pattern | None):
+def rule_matches(text: str, rule: dict, rx: regex.Pattern, gate: regex.Pattern | None, cache: dict | None = None):
     """The matches of one rule: over the whole text, or, for a rule with a `requires` gate, only
     where the gate is found (see _windows)."""
-    return gated_finditer(text, rx, gate, rule.get("window"))
+    return gated_finditer(text, rx, gate, rule.get("window"), cache)
 
 
-def gated_finditer(text: str, rx: regex.Pattern, gate: regex.Pattern | None, window: list[int] | None = None):
-    """rx.finditer(text), or with a gate, rx run only in the windows around the gate's matches."""
+def gated_finditer(text: str, rx: regex.Pattern, gate: regex.Pattern | None, window: list[int] | None = None,
+                   cache: dict | None = None):
+    """rx.finditer(text), or with a gate, rx run only in the windows around the gate's matches.
+    `cache` (a Context's) keeps the windows of a text, for the rules that share a gate."""
     if gate is None:
         return rx.finditer(text)
-    return (m for lo, hi in _windows(text, gate, window) for m in rx.finditer(text, lo, hi))
+    if cache is None:
+        windows = _windows(text, gate, window)
+    else:
+        key = ("windows", gate.pattern, tuple(window or ()))
+        windows = cache.get(key)
+        if windows is None:
+            windows = cache[key] = _windows(text, gate, window)
+    return (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
 
 
 def _windows(text: str, gate: regex.Pattern, window: list[int] | None) -> list[tuple[int, int]]:

@@ -142,7 +142,7 @@ def _prose(ctx: Context) -> list[Candidate]:
     """1.数量指标：培训人次≥500人次，实际完成620人次，得10分。"""
     d = _data()
     out = []
-    for m in gated_finditer(ctx.text, d["prose_row"], *d["prose_row_gate"]):
+    for m in gated_finditer(ctx.text, d["prose_row"], *d["prose_row_gate"], ctx.cache):
         target = _span_value(ctx, m, "target")
         if m.group("level2") is None and target["op"] is None:
             continue  # 文物保护92.6万元，完成3处…: no level and no comparison, not an indicator line
@@ -164,7 +164,7 @@ def _prose(ctx: Context) -> list[Candidate]:
             out.append(_score(m.start(wgroup), m.end(wgroup), weight, "max", "indicator.prose_weight"))
         out.append(Candidate("indicators", m.start("name"), name_end, "indicator.prose_row", data))
     taken = [(c.start, c.end) for c in out if c.type == "indicators"]
-    for m in gated_finditer(ctx.text, d["prose_qualitative"], *d["prose_qualitative_gate"]):
+    for m in gated_finditer(ctx.text, d["prose_qualitative"], *d["prose_qualitative_gate"], ctx.cache):
         if any(s < m.end("name") and m.start("name") < e for s, e in taken):
             continue
         score = Decimal(m.group("score"))

@@ -216,7 +216,7 @@ def recognize(ctx: Context) -> list[Candidate]:
     """Every staffing rule over the whole text, on characters; overlaps keep the longest match."""
     out: list[Candidate] = []
     for order, (rule, rx, gate) in enumerate(_rules()):
-        for m in rule_matches(ctx.text, rule, rx, gate):
+        for m in rule_matches(ctx.text, rule, rx, gate, ctx.cache):
             if m.end() == m.start():
                 continue
             data = build(ctx, rule, m)
