@@ -231,7 +231,7 @@ def _heading_match(line: str, c):
 
 def _title(text: str, head, st: Structure, c) -> None:
     """The first line (or run of up to max_title_lines short lines) that reads as a title."""
-    kinds = [(a, b, _line_kind(text[a:b], c)) for a, b in head]
+    kinds = _Kinds(text, head, c)
     for n, (a, b, kind) in enumerate(kinds):
         if kind == "heading" and _heading_match(text[a:b], c)[0] == 1:
             return  # the body has begun (一、 / 第一部分) and no title came before it
@@ -270,6 +270,28 @@ def _title(text: str, head, st: Structure, c) -> None:
             if nxt is None or _starts_with_unit(text[nxt[0]:nxt[1]], c):
                 break  # the next line is a title of its own (a unit's name starts it)
             parts.append(nxt)
+
+
+class _Kinds:
+    """(start, end, _line_kind) of each line of the page head, worked out when first asked for: the
+    title is usually found in the first lines, and a page head can have a hundred."""
+
+    def __init__(self, text: str, head, c):
+        self.text, self.head, self.c = text, head, c
+        self.memo: dict[int, tuple[int, int, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.head)
+
+    def __getitem__(self, k: int) -> tuple[int, int, str]:
+        hit = self.memo.get(k)
+        if hit is None:
+            a, b = self.head[k]
+            hit = self.memo[k] = (a, b, _line_kind(self.text[a:b], self.c))
+        return hit
+
+    def __iter__(self):
+        return (self[k] for k in range(len(self.head)))
 
 
 def _title_field(line: str, c) -> bool:
