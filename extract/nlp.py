@@ -214,7 +214,11 @@ class _RustSegmenter:
     def __init__(self):
         import rjieba
 
-        self.jieba = rjieba.Jieba()
+        # rjieba builds a default instance when imported (0.1 s: the dictionary); a second one would
+        # cost a cold start as much again, so our words go into that one. A program that calls
+        # rjieba.cut itself alongside reportx gets them too (they are real words; jieba's own
+        # dictionary is unchanged).
+        self.jieba = getattr(rjieba, "_DEFAULT_JIEBA", None) or rjieba.Jieba()
         with (patterns.PATTERNS_DIR / "jieba_userdict.txt").open(encoding="utf-8") as f:
             for line in f:
                 parts = line.split()

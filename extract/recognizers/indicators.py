@@ -38,12 +38,13 @@ def _data():
         "ops": patterns.lookup(d["indicator_ops"]),
         "points": regex.compile(d["indicator_points_cell"]),
         "ocr_digits": str.maketrans(d["ocr_digits"]),
-        "prose_row": regex.compile(patterns.expand(d["indicator_prose_row"], {
+        "prose_row": patterns.LazyPattern(patterns.expand(d["indicator_prose_row"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"]),
-            "OP_WORDS": patterns.alternation([w for ws in d["indicator_op_words"].values() for w in ws])}), regex.M),
+            "OP_WORDS": patterns.alternation([w for ws in d["indicator_op_words"].values() for w in ws])}),
+            "indicator_prose_row", regex.M),
         "op_word": regex.compile(patterns.alternation([w for ws in d["indicator_op_words"].values() for w in ws])),
-        "prose_qualitative": regex.compile(patterns.expand(d["indicator_prose_qualitative"], {
-            "LEVEL2": patterns.alternation(d["indicator_level2"])}), regex.M),
+        "prose_qualitative": patterns.LazyPattern(patterns.expand(d["indicator_prose_qualitative"], {
+            "LEVEL2": patterns.alternation(d["indicator_level2"])}), "indicator_prose_qualitative", regex.M),
         "prose_row_gate": (regex.compile(d["indicator_prose_row_requires"]), d["indicator_prose_row_window"]),
         "prose_qualitative_gate": (regex.compile(d["indicator_prose_qualitative_requires"]),
                                    d["indicator_prose_qualitative_window"]),

@@ -67,8 +67,9 @@ def _table() -> dict[str, str]:
 def _rules() -> tuple[tuple[dict, regex.Pattern, regex.Pattern | None], ...]:
     """(rule, its regex, its `requires` gate or None), in file order."""
     table = _table()
-    return tuple((r, patterns.compile_rule(r["pattern"], r["id"], table),
-                  patterns.compile_rule(r["requires"], f"{r['id']}.requires", table) if r.get("requires") else None)
+    return tuple((r, patterns.LazyPattern(patterns.expand(r["pattern"], table, r["id"]), r["id"]),
+                  patterns.compile_rule(r["requires"], f"{r['id']}.requires", table))
+                 if r.get("requires") else (r, patterns.compile_rule(r["pattern"], r["id"], table), None)
                  for r in _data()["rules"])
 
 
