@@ -145,3 +145,19 @@ def test_the_seed_printed_as_a_pdf_gives_the_facts_of_its_text(seed_as_pdf, fact
     pdf = evaluate(seed_as_pdf).types[fact_type]
     txt = evaluate(ROOT / "corpora" / "seed").types[fact_type]
     assert pdf.recall >= txt.recall and pdf.precision >= txt.precision
+
+
+def test_the_generator_is_phrasing_data_and_small_modules():
+    """Its phrasings are YAML beside it, its engine modules a reader can take in, and its docs name the
+    field notes relative to the repository, never by one machine's path."""
+    import yaml
+
+    engine = ROOT / "scripts" / "corpusgen"
+    modules = [ROOT / "scripts" / "make_corpus.py", *sorted(engine.glob("*.py"))]
+    assert all(len(p.read_text(encoding="utf-8").splitlines()) <= 400 for p in modules)
+    phrasings = sorted((engine / "phrases").glob("*.yaml"))
+    assert len(phrasings) >= 5
+    assert all(isinstance(yaml.safe_load(p.read_text(encoding="utf-8")), dict) for p in phrasings)
+    for p in [*modules, *phrasings]:
+        assert "/work/" not in p.read_text(encoding="utf-8"), p
+    assert "../shared/FIELD-NOTES.md" in modules[0].read_text(encoding="utf-8")

@@ -159,3 +159,42 @@ def test_normalize_deletes(rule_id, form):
 @pytest.mark.parametrize("form", _load("normalize")["must_not_change"])
 def test_normalize_keeps(form):
     assert normalize(form).text == form
+
+
+# ------------------------------------------------------------------------------- gates
+
+def _gated_rules():
+    from extract import patterns
+    from extract.recognizers import staffing
+
+    for file in ("money", "percentages", "points", "counts", "scores"):
+        gates = patterns.compiled_requires(file)
+        for rule, rx in patterns.compiled_rules(file):
+            if rule["id"] in gates:
+                yield pytest.param(rule, rx, gates[rule["id"]], id=rule["id"])
+    for rule, rx, gate in staffing._rules():
+        if gate is not None:
+            yield pytest.param(rule, rx, gate, id=rule["id"])
+
+
+def _gate_texts() -> list[str]:
+    corpora = Path(__file__).resolve().parent.parent / "corpora"
+    texts = [normalize(p.read_text(encoding="utf-8-sig")).text for p in sorted(corpora.glob("*/*.txt"))
+             if "generated" not in p.parts]
+    for file in RULE_FILES:
+        for rule in _load(file)["rules"]:
+            texts += [normalize(f).text for forms in (rule.get("examples") or {}).values() for f in forms]
+    return texts
+
+
+@pytest.mark.parametrize("rule, rx, gate", list(_gated_rules()))
+def test_a_gate_never_hides_a_match(rule, rx, gate):
+    """A gated rule runs only around its `requires` matches (recognizers._windows): every match the rule
+    finds over the whole text must hold a gate match and lie inside that match's window, or the gate
+    would lose it. Checked on every corpus text and every example of every rule file."""
+    from extract.recognizers import gated_finditer
+
+    for text in _gate_texts():
+        full = {(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()}
+        gated = {(m.start(), m.end()) for m in gated_finditer(text, rx, gate, rule.get("window"))}
+        assert full <= gated, (rule["id"], [text[s:e] for s, e in full - gated])
