@@ -12,7 +12,7 @@ from . import checks, roles
 from .context import Candidate, Context, most_common, resolve_overlaps
 from .errors import InputTooLarge, InvalidText
 from .models import FACT_TYPES, BudgetSummary, Report, Section
-from .nlp import pipeline
+from .nlp import parse
 from .normalize import normalize
 from .numbers import storable
 from .readers import read_file
@@ -74,7 +74,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
                           "decode the file with a real encoding", source)
     norm = normalize(text)
     structure = analyze(norm.text)
-    doc = pipeline()(norm.text)
+    doc = parse(norm.text)
     ctx = Context.build(norm, doc, structure)
 
     numeric: list[Candidate] = []

@@ -91,3 +91,18 @@ def test_the_segmenter_is_chosen_by_environment():
         got = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                              env={**os.environ, "REPORTX_SEGMENTER": name}).stdout.strip()
         assert got == want
+
+
+def test_the_pipeline_is_renewed_so_a_long_run_does_not_grow(monkeypatch):
+    """spaCy's string store keeps every word seen: nlp.parse starts a fresh pipeline every RENEW_EVERY
+    texts, and a fresh one has forgotten the words of the texts before."""
+    from extract import nlp
+
+    monkeypatch.setattr(nlp, "RENEW_EVERY", 3)
+    monkeypatch.setattr(nlp, "_parsed", 0)
+    first = nlp.parse("报告zqxjkvbw").vocab
+    for i in range(2):
+        assert nlp.parse(f"第{i}份报告").vocab is first
+    assert "zqxjkvbw" in first.strings
+    renewed = nlp.parse("第三份报告").vocab
+    assert renewed is not first and "zqxjkvbw" not in renewed.strings

@@ -51,7 +51,7 @@ from . import store
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024   # uncompressed bytes read from one archive
 DEFAULT_ZIP_MAX_MEMBERS = 20_000
-WORKER_TASKS = 1500
+WORKER_TASKS = 25_000   # reports a worker process takes before it is replaced (a safety net)
 from ..readers import SUFFIXES as READABLE
 
 DEFAULT_FILE_SECONDS = 300   # per-file extraction time limit; a normal report takes well under a second
@@ -421,8 +421,8 @@ def _unwritable(e: sqlite3.Error, db_path) -> store.DatabaseError:
 
 
 def _new_pool(workers: int, folder: str) -> ProcessPoolExecutor:
-    # Workers are replaced every WORKER_TASKS reports: spaCy's string store keeps every word it has
-    # seen, so a worker that lived for the whole batch would grow with N.
+    # spaCy's string store, which keeps every word seen, is renewed in-process (nlp.parse); workers
+    # are still replaced every WORKER_TASKS reports, against whatever else a long life accumulates.
     return ProcessPoolExecutor(max_workers=workers, initializer=_warm, initargs=(folder,),
                                max_tasks_per_child=WORKER_TASKS, mp_context=multiprocessing.get_context("spawn"))
 
