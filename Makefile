@@ -9,7 +9,7 @@ DB ?= reports.db
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dask]'
 	touch $@
 
 # The main job: generate reports in several formats, ingest them with corpora/ into a fresh $(DB)

@@ -221,8 +221,20 @@ def evaluate(
 @app.command()
 def ingest(
     paths: List[str] = typer.Argument(..., help="files, folders (recursive), globs or .zip archives"),
-    db: Path = typer.Option(Path("reports.db"), "--db", help="the SQLite dataset (created if missing)"),
-    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=256, help="worker processes (default: CPUs)"),
+    db: Optional[Path] = typer.Option(None, "--db", help="the SQLite dataset (created if missing; "
+                                      "default reports.db, none with --parquet alone)"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, max=256,
+                                          help="worker processes (default: CPUs); with --scheduler local, "
+                                          "the local cluster's worker processes"),
+    scheduler: Optional[str] = typer.Option(
+        None, "--scheduler", help="extract on a Dask cluster: a scheduler's address (tcp://HOST:8786) or "
+        "`local` (a LocalCluster of --workers processes on this machine); workers read the files "
+        "themselves, so paths must be reachable from them (shared storage or URLs such as s3://bucket/prefix/). "
+        "Needs pip install 'reportx[dask]'"),
+    parquet: Optional[Path] = typer.Option(
+        None, "--parquet", help="also (or, without --db, only) write the dataset as a Parquet folder, one file per "
+        "batch per table, written by the workers on a cluster; read it with `reportx stats/search --parquet`, "
+        "DuckDB, pandas or Spark"),
     force: bool = typer.Option(False, "--force", help="re-extract reports already in the dataset"),
     max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", min=1, help="skip files larger than this"),
     zip_max_total: int = typer.Option(2 * 1024 ** 3, "--zip-max-total", min=1, help="cap on bytes unpacked per zip"),
@@ -232,9 +244,14 @@ def ingest(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, no summary (failures still shown)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
-    """Ingest reports into a searchable SQLite dataset; re-running finishes an interrupted job.
+    """Ingest reports into a searchable SQLite dataset (and/or a Parquet folder); re-running finishes an
+    interrupted job, skipping files already ingested without reading them.
 
     Example: reportx ingest downloads/ archive.zip --db reports.db
+
+    Example: reportx ingest /shared/reports/ --db reports.db --scheduler tcp://10.0.0.5:8786
+
+    Example: reportx ingest s3://bucket/reports/ --parquet dataset/ --scheduler local --workers 8
     """
     import signal
 
@@ -248,11 +265,14 @@ def ingest(
         signal.signal(sig, stop)
     limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members,
                     file_seconds=timeout)
+    if db is None and parquet is None:
+        db = Path("reports.db")
+    options = {"workers": workers, "force": force, "limits": limits, "scheduler": scheduler, "parquet": parquet}
     with _user_errors():
         if quiet or as_json:
-            summary = run(list(paths), db, workers=workers, force=force, limits=limits)
+            summary = run(list(paths), db, **options)
         else:
-            summary = _ingest_with_progress(run, list(paths), db, workers, force, limits)
+            summary = _ingest_with_progress(run, list(paths), db, options)
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
     else:
@@ -260,7 +280,8 @@ def ingest(
             typer.echo(f"  failed: {safe(path)}: [{code}] {safe(message)}", err=True)
     if not quiet and not as_json:
         facts = ", ".join(f"{k} {v}" for k, v in summary.facts.items())
-        typer.echo(f"ingested {summary.ingested}, skipped {summary.skipped} (already in {safe(db)}), "
+        where = " and ".join(safe(str(x)) for x in (db, parquet) if x is not None)
+        typer.echo(f"ingested {summary.ingested}, skipped {summary.skipped} (already in {where}), "
                    f"failed {summary.failed} in {summary.seconds:.1f} s; facts: {facts or 'none'}")
     if summary.ingested + summary.skipped + summary.failed == 0:
         _fail(", ".join(paths), "[E001] no report files here: nothing to ingest")
@@ -269,7 +290,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _ingest_with_progress(run, paths, db, workers, force, limits):
+def _ingest_with_progress(run, paths, db, options):
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
@@ -283,7 +304,7 @@ def _ingest_with_progress(run, paths, db, workers, force, limits):
                                           f"skipped {s.skipped}  errors {s.failed}  "
                                           f"facts {sum(s.facts.values())}"))
 
-        return run(paths, db, workers=workers, force=force, limits=limits, progress=update)
+        return run(paths, db, progress=update, **options)
 
 
 @app.command()
@@ -291,6 +312,8 @@ def search(
     query: str = typer.Argument("", help='Chinese words, any substring, a number or a "quoted phrase"; '
                                 "empty to list the sentences holding a fact that --role/--min/--max select"),
     db: Path = typer.Option(Path("reports.db"), "--db"),
+    parquet: Optional[Path] = typer.Option(None, "--parquet", help="search a Parquet dataset (ingest --parquet) "
+                                           "instead, with DuckDB: substrings only"),
     year: Optional[int] = typer.Option(None, "--year", min=1900, max=2200),
     department: Optional[str] = typer.Option(None, "--department", help="part of the department's name"),
     kind: Optional[str] = typer.Option(None, "--kind", help="report kind, e.g. project_self_eval"),
@@ -325,10 +348,18 @@ def search(
     if limit < 1:
         _fail("", "[E013] --limit must be at least 1")
         raise typer.Exit(2)
+    if parquet is not None and (role is not None or any(v is not None for v in bounds.values())):
+        _fail("", "[E013] --parquet searches text only: --role, --min, --max, --min-yuan and --max-yuan need --db")
+        raise typer.Exit(2)
     with _user_errors():
-        hits = run(db, query, year=year, department=department, kind=kind, role=role,
-                   min_value=bounds["--min"], max_value=bounds["--max"],
-                   min_yuan=bounds["--min-yuan"], max_yuan=bounds["--max-yuan"], limit=limit)
+        if parquet is not None:
+            from .dataset.search import search_parquet
+
+            hits = search_parquet(parquet, query, year=year, department=department, kind=kind, limit=limit)
+        else:
+            hits = run(db, query, year=year, department=department, kind=kind, role=role,
+                       min_value=bounds["--min"], max_value=bounds["--max"],
+                       min_yuan=bounds["--min-yuan"], max_yuan=bounds["--max-yuan"], limit=limit)
     if as_json:
         for h in hits:
             typer.echo(json.dumps(h.as_dict(), ensure_ascii=False))
@@ -354,6 +385,8 @@ def search(
 @app.command()
 def stats(
     db: Path = typer.Option(Path("reports.db"), "--db", help="the dataset, e.g. --db reports.db"),
+    parquet: Optional[Path] = typer.Option(None, "--parquet", help="a Parquet dataset (ingest --parquet) "
+                                           "instead of --db, read with DuckDB"),
     by: Optional[str] = typer.Option(
         None, "--by", help="group keys, comma-separated: year (default), department, report_kind, grade, "
         "grade_level, format; with --indicators also level1 (default), level2, name. e.g. --by department,year"),
@@ -396,6 +429,8 @@ def stats(
         _fail("", "[E013] --indicators and --fact are two different aggregations; give one")
         raise typer.Exit(2)
     filters = {"kind": kind, "year": year, "department": department, "duplicates": duplicates}
+    if parquet is not None:
+        db = parquet
     with _user_errors():
         if indicator is not None:
             rows = lib.indicator_history(db, indicator)

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -56,15 +57,31 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
-    """One `reportx ingest` subprocess; peak memory of the writer and each worker, wall time."""
-    if db.exists():
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of one process (not its children), from /proc (Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def run_ingest(corpus: Path, db: Path | None, workers: int, *extra: str) -> dict:
+    """One `reportx ingest` subprocess; peak memory of the writer and each worker, the client's own CPU
+    time, wall time. `db` None: no SQLite (give --parquet in `extra`)."""
+    if db is not None and db.exists():
         for suffix in ("", "-wal", "-shm"):
             Path(str(db) + suffix).unlink(missing_ok=True)
-    cmd = [PY, "-m", "extract", "ingest", str(corpus), "--db", str(db), "--workers", str(workers), "--json"]
+    for i, arg in enumerate(extra):
+        if arg == "--parquet":
+            shutil.rmtree(extra[i + 1], ignore_errors=True)
+    cmd = [PY, "-m", "extract", "ingest", str(corpus), *(["--db", str(db)] if db is not None else []),
+           "--workers", str(workers), "--json", *extra]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
+    cpu = [0.0]
     stop = threading.Event()
 
     def watch():
@@ -73,6 +90,7 @@ def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
                 kb = _hwm_kb(pid)
                 if kb:
                     peaks[pid] = max(peaks.get(pid, 0), kb)
+            cpu[0] = _cpu_seconds(proc.pid) or cpu[0]
             time.sleep(0.25)
 
     t = threading.Thread(target=watch, daemon=True)
@@ -87,6 +105,7 @@ def run_ingest(corpus: Path, db: Path, workers: int) -> dict:
     n = summary.get("ingested", 0)
     return {"workers": workers, "reports": n, "failed": summary.get("failed"), "seconds": round(seconds, 2),
             "reports_per_s": round(n / seconds, 1), "mb_per_s": round(size / 1e6 / seconds, 3),
+            "client_cpu_ms_per_report": round(cpu[0] / n * 1000, 2) if n else None,
             "writer_peak_mb": round(peaks.get(proc.pid, 0) / 1024, 1), "worker_peaks_mb": workers_mb,
             "returncode": proc.returncode, "stderr_tail": err[-300:]}
 
@@ -150,6 +169,9 @@ def main(argv=None) -> int:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--skip-big-one", action="store_true", help="no 1-worker run on the big corpus (saves minutes)")
+    ap.add_argument("--scheduler", choices=["local"], default=None,
+                    help="also ingest the big corpus through a 2-worker Dask LocalCluster, into SQLite and into "
+                    "Parquet only, against the 2-worker process pool")
     args = ap.parse_args(argv)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="reportx-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -166,6 +188,12 @@ def main(argv=None) -> int:
     if not args.skip_big_one:   # the speed-up once start-up (spawning and warming the workers) is amortized
         result["big_1_worker"] = run_ingest(big, work / "big_1.db", 1)
         result["speedup_2_over_1_big"] = round(result["big_1_worker"]["seconds"] / result["big_2_workers"]["seconds"], 2)
+    if args.scheduler:
+        result["big_cluster"] = run_ingest(big, work / "big_cluster.db", 2, "--scheduler", "local")
+        result["big_cluster_parquet"] = run_ingest(big, None, 2, "--scheduler", "local",
+                                                   "--parquet", str(work / "big_parquet"))
+        result["cluster_vs_pool"] = round(result["big_cluster"]["reports_per_s"]
+                                          / result["big_2_workers"]["reports_per_s"], 3)
     result["search_on_big"] = search_latency(work / "big.db", QUERIES)
     rnd = random.Random(1)
     result["search_queries"] = rnd.sample(QUERIES, 5)
@@ -187,6 +215,15 @@ def main(argv=None) -> int:
         b1 = result["big_1_worker"]
         print(f"  N={args.n:>6}: 1 worker  {b1['seconds']:7.1f} s ({b1['reports_per_s']} reports/s); "
               f"speed-up {result['speedup_2_over_1_big']}x")
+    if "big_cluster" in result:
+        c, q = result["big_cluster"], result["big_cluster_parquet"]
+        print(f"  N={args.n:>6}: Dask LocalCluster, 2 workers, into SQLite: {c['seconds']:7.1f} s "
+              f"({c['reports_per_s']} reports/s, {result['cluster_vs_pool']:.0%} of the pool's; target within 15 %)")
+        print(f"  N={args.n:>6}: Dask LocalCluster, 2 workers, Parquet only: {q['seconds']:7.1f} s "
+              f"({q['reports_per_s']} reports/s); the client spends {q['client_cpu_ms_per_report']} ms a report "
+              f"(with SQLite: {c['client_cpu_ms_per_report']} ms), so one client keeps up with "
+              f"{round(1000 / q['client_cpu_ms_per_report'])} reports/s against SQLite's "
+              f"{round(1000 / c['client_cpu_ms_per_report'])}")
     print("  peak memory      N=%-6d    N=%-6d" % (args.small, args.n))
     print(f"    writer         {s['writer_peak_mb']:>7} MB   {b['writer_peak_mb']:>7} MB")
     print(f"    workers        {s['worker_peaks_mb']} MB   {b['worker_peaks_mb']} MB")

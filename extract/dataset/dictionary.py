@@ -31,6 +31,8 @@ TABLE_DESCRIPTIONS = {
     "checks": "consistency checks of each report's own numbers (budget arithmetic, execution rate, score, grade).",
     "sentences": "the report text by sentence, with its section path and jieba search tokens (full-text search).",
     "errors": "files that could not be read or stored, with a coded reason.",
+    "files": "each file ingested, as listed (path, size, modification time), and the report it holds: "
+             "a rerun skips it unread.",
 }
 
 # Columns the store adds beyond the models.
@@ -71,6 +73,13 @@ _OTHER_TABLES = {
         "code": ("TEXT", "the reportx error code (E001 …, E999 for an internal error)", None),
         "message": ("TEXT", "what went wrong and what to do", None),
         "at": ("TEXT", "when (UTC, ISO 8601)", None),
+    },
+    "files": {
+        "path": ("TEXT", "the file (or zip member, archive.zip!member) as listed", None),
+        "size": ("INTEGER", "its size when ingested", "bytes"),
+        "mtime": ("TEXT", "its modification time when ingested (a file's st_mtime_ns; a zip member's date/CRC)",
+                  None),
+        "report_id": ("TEXT", "the report it holds (reports.report_id)", None),
     },
 }
 
@@ -194,6 +203,7 @@ def entries() -> dict[str, list[dict]]:
                         entry("sentences", "seq", *_STORE_COLUMNS["seq"]),
                         *(entry("sentences", c, *sentences[c]) for c in ("start", "end", "section", "text", "tokens"))]
     out["errors"] = [entry("errors", c, *spec) for c, spec in _OTHER_TABLES["errors"].items()]
+    out["files"] = [entry("files", c, *spec) for c, spec in _OTHER_TABLES["files"].items()]
     return out
 
 

@@ -23,7 +23,7 @@ from ..errors import UsageError
 from ..numbers import normalize_decimal
 from . import dictionary, store
 
-TABLES = ("reports", *store.FACT_COLUMNS, "checks", "sentences", "errors")
+TABLES = ("reports", *store.FACT_COLUMNS, "checks", "sentences", "errors", "files")
 DECIMAL_COLUMNS = {"reports": set(store.SUMMARY_COLUMNS), **store.FACT_DECIMAL_COLUMNS}
 BATCH = 5000
 _WIDE = Context(prec=38)   # decimal128's precision: quantizing never rounds what fits
@@ -44,6 +44,8 @@ def export(db_path, out_dir, fmt: str = "parquet", kind: str | None = None, year
         where, args = store.report_filter(kind, year, department, duplicates)
         for table in TABLES:
             columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            if not columns:
+                continue   # `files` in a database of schema 4 (read as it is)
             sql, params = _select(table, columns, where, args, role)
             decimals = DECIMAL_COLUMNS.get(table, set()) & set(columns)
             writer = {"parquet": _parquet, "csv": _csv, "jsonl": _jsonl}[fmt]
@@ -62,8 +64,8 @@ def _select(table: str, columns: list[str], where: str, args: list, role: str | 
     quoted = ", ".join(f't."{c}"' for c in columns)
     if table == "reports":
         return f"SELECT {quoted} FROM reports t WHERE {where.replace('r.', 't.')}", list(args)
-    if table == "errors":
-        return f"SELECT {quoted} FROM errors t", []
+    if table in ("errors", "files"):
+        return f"SELECT {quoted} FROM {table} t", []
     sql = f"SELECT {quoted} FROM {table} t JOIN reports r ON r.report_id = t.report_id WHERE {where}"
     params = list(args)
     if role and "role" in columns:

@@ -9,7 +9,6 @@ command skips what is already stored and finishes what a killed run left undone.
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import multiprocessing
 import os
@@ -21,7 +20,6 @@ import tempfile
 import threading
 import time
 import uuid
-import zipfile
 from collections import Counter
 from concurrent.futures import (
     ALL_COMPLETED,
@@ -32,46 +30,15 @@ from concurrent.futures import (
 )
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..errors import (
-    FileTimeLimit,
-    InputNotFound,
-    InputTooLarge,
-    ReportxError,
-    UnsafeArchive,
-    UnsupportedFormat,
-    WriteFailed,
-)
-from ..models import FACT_TYPES
+from ..errors import FileTimeLimit, ReportxError, WriteFailed
 from . import store
+from .sources import Item, Limits, Ref, expand_paths, iter_items, iter_refs, read_ref  # noqa: F401 (re-exported)
 
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-DEFAULT_ZIP_MAX_TOTAL = 2 * 1024 * 1024 * 1024   # uncompressed bytes read from one archive
-DEFAULT_ZIP_MAX_MEMBERS = 20_000
 WORKER_TASKS = 25_000   # reports a worker process takes before it is replaced (a safety net)
-from ..readers import SUFFIXES as READABLE
-
-DEFAULT_FILE_SECONDS = 300   # per-file extraction time limit; a normal report takes well under a second
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_bytes: int = DEFAULT_MAX_BYTES
-    file_seconds: int = DEFAULT_FILE_SECONDS
-    zip_max_total: int = DEFAULT_ZIP_MAX_TOTAL
-    zip_max_members: int = DEFAULT_ZIP_MAX_MEMBERS
-
-
-@dataclass
-class Item:
-    """One document to ingest: its display path and bytes, or the error met while getting them."""
-
-    source: str
-    data: bytes | None = None
-    error: ReportxError | None = None
 
 
 @dataclass
@@ -88,148 +55,6 @@ class Summary:
         return {"ingested": self.ingested, "skipped": self.skipped, "failed": self.failed,
                 "facts": dict(self.facts), "errors": [{"path": p, "code": c, "message": m} for p, c, m in self.errors],
                 "seconds": round(self.seconds, 3), "bytes": self.bytes}
-
-
-# ------------------------------------------------------------------------------------------ sources
-
-def expand_paths(paths: list[str]) -> Iterator[str]:
-    """Files named, folders walked (report formats only, no archives), globs expanded; in order.
-
-    A name that matches nothing is passed through, so the reader can say it does not exist."""
-    for raw in paths:
-        matches = _matches(raw)
-        for m in matches or [raw]:
-            p = Path(m)
-            if p.is_dir():
-                yield from (str(f) for f in sorted(p.rglob("*"))
-                            if f.is_file() and _walkable(f.name) and f.suffix.lower() != ".zip")
-            else:
-                yield m
-
-
-def _matches(raw: str) -> list[str]:
-    """A path that exists is itself (report[1].txt is a file, not a pattern); otherwise a glob's matches."""
-    if os.path.lexists(raw) or not glob.has_magic(raw):
-        return [raw]
-    return sorted(glob.glob(raw, recursive=True))
-
-
-def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
-    """Every document under `paths` (files, folders recursively, globs, .zip archives), lazily."""
-    for raw in paths:
-        matches = _matches(raw)
-        if not matches:
-            yield Item(raw, error=InputNotFound("no file matches this pattern", raw))
-        for m in matches:
-            p = Path(m)
-            if p.is_dir():
-                for f in _walk(p):
-                    if _walkable(f.name):
-                        yield from _file_items(f, limits)
-            else:
-                yield from _file_items(p, limits)
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    """Every entry under `folder` that is not a directory, in order; symlinked folders are not followed (no
-    loops). FIFOs, devices and broken or looping links are yielded too, so each becomes an error row."""
-    for root, dirs, files in os.walk(folder, followlinks=False):
-        dirs.sort()
-        for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
-            yield Path(root) / name
-
-
-# Walking a folder takes report formats only: a README.md or a file with no suffix is read when
-# named on the command line, never picked up by a walk.
-WALK_SKIP = {"", ".md"}
-
-
-def _walkable(name: str) -> bool:
-    suffix = PurePosixPath(name).suffix.lower()
-    return suffix not in WALK_SKIP and (suffix in READABLE or suffix == ".zip")
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name; archives made on Chinese Windows store GBK names without the UTF-8 flag."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    raw = info.filename.encode("cp437", errors="replace")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return info.filename
-
-
-def _file_items(p: Path, limits: Limits) -> Iterator[Item]:
-    """One named or walked file: its bytes, a zip's members, or the reason it cannot be read. Only regular
-    files are opened (readers.read_raw): a FIFO, a device or a socket is an error row, never a hang."""
-    from ..readers import read_raw, require_regular_file
-
-    name = str(p)
-    if p.suffix.lower() == ".zip":
-        try:
-            require_regular_file(p)
-        except ReportxError as e:
-            yield Item(name, error=e)
-            return
-        yield from _zip_items(p, limits)
-        return
-    try:
-        yield Item(name, read_raw(p, limits.max_bytes))
-    except ReportxError as e:
-        yield Item(name, error=e)
-
-
-def _zip_items(p: Path, limits: Limits) -> Iterator[Item]:
-    """Members of a zip, safely: no paths outside the archive, caps on members and on total size."""
-    name = str(p)
-    try:
-        archive = zipfile.ZipFile(p)
-    except (zipfile.BadZipFile, OSError) as e:
-        yield Item(name, error=UnsafeArchive(f"not a readable zip archive ({e})", name))
-        return
-    with archive:
-        members = [i for i in archive.infolist() if not i.is_dir()]
-        if len(members) > limits.zip_max_members:
-            yield Item(name, error=UnsafeArchive(
-                f"{len(members)} members is over the limit of {limits.zip_max_members}", name))
-            return
-        total = 0
-        for info in members:
-            filename = _member_name(info)
-            member = f"{name}!{filename}"
-            pure = PurePosixPath(filename.replace("\\", "/"))
-            if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
-                yield Item(member, error=UnsafeArchive("member path points outside the archive; skipped", member))
-                continue
-            suffix = pure.suffix.lower()
-            if suffix == ".zip":
-                yield Item(member, error=UnsupportedFormat("archives inside archives are not opened", member))
-                continue
-            if not _walkable(pure.name):
-                continue
-            if info.file_size > limits.max_bytes:
-                yield Item(member, error=InputTooLarge(
-                    f"{info.file_size} bytes uncompressed is over the limit of {limits.max_bytes} bytes", member))
-                continue
-            if total + info.file_size > limits.zip_max_total:
-                yield Item(member, error=UnsafeArchive(
-                    f"the archive's uncompressed total would pass {limits.zip_max_total} bytes; stopped", member))
-                return
-            try:
-                with archive.open(info) as f:
-                    # never trust the declared size: read at most one byte past the limit
-                    data = f.read(limits.max_bytes + 1)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as e:
-                yield Item(member, error=UnsafeArchive(f"cannot read member ({e})", member))
-                continue
-            if len(data) > limits.max_bytes:
-                yield Item(member, error=InputTooLarge(f"over the limit of {limits.max_bytes} bytes", member))
-                continue
-            total += len(data)
-            yield Item(member, data)
 
 
 # ------------------------------------------------------------------------------------------ workers
@@ -326,84 +151,146 @@ def _error_message(e: ReportxError) -> str:
 
 # ------------------------------------------------------------------------------------------ the job
 
-def ingest(paths: list[str], db_path: str | Path, workers: int | None = None, force: bool = False,
-           limits: Limits = Limits(), progress: Callable[[Summary, str], None] | None = None) -> Summary:
-    """Ingest every document under `paths` into the database; returns what happened.
+PARQUET_BATCH = 200   # reports per Parquet part when this process writes them (no --scheduler)
+
+
+def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers: int | None = None,
+           force: bool = False, limits: Limits = Limits(), progress: Callable[[Summary, str], None] | None = None,
+           scheduler: str | None = None, parquet: str | Path | None = None, batch_size: int | None = None) -> Summary:
+    """Ingest every document under `paths` into the SQLite database `db_path`, the Parquet dataset
+    `parquet`, or both; returns what happened. `scheduler` ("local", or a Dask scheduler's address)
+    runs the extraction on a Dask cluster (extract/dataset/cluster.py); otherwise a process pool of
+    `workers` processes does (one process: no pool at all).
 
     No single file can stop the batch: read errors, extraction bugs, a worker killed mid-file and
     a report that cannot be stored each become a row of `errors` and a line of the summary.
     """
+    from ..errors import UsageError
+
+    if db_path is None and parquet is None:
+        raise UsageError("give a database (--db), a Parquet folder (--parquet) or both")
     started = time.perf_counter()
-    db = store.connect(db_path)
-    batch = store.Batch(db)
+    db = store.connect(db_path) if db_path is not None else None
+    batch = store.Batch(db) if db is not None else None
     summary = Summary()
     workers = max(1, workers or os.cpu_count() or 1)
+    from . import parquet as pq
+
+    seen = pq.known_stamps(parquet) if parquet is not None and not force else set()
+    mine: list[tuple[tuple, dict]] = []   # Parquet rows this process writes (pool path; listing errors)
+    stored: set[str] = set()              # reports of this run, when only Parquet counts them
 
     def report(source: str) -> None:
         if progress:
             progress(summary, source)
 
-    def record_error(source: str, stage: str, code: str | None, message: str) -> None:
+    def flush(at_least: int = 1) -> None:
+        if parquet is not None and len(mine) >= at_least:
+            pq.write_batch(parquet, mine)
+            mine.clear()
+
+    def record_error(stamp: tuple, stage: str, code: str | None, message: str, keep: bool = True) -> None:
+        source = stamp[0]
         summary.failed += 1
         summary.errors.append((source, code or "E999", message))
-        try:
-            batch.error(source, stage, code, message)
-        except sqlite3.Error as e:
-            raise _unwritable(e, db_path) if store.storage_failed(e) else e
-
-    def finish(source: str, result: dict) -> None:
-        if "error" in result:
-            record_error(source, result["stage"], result["code"], result["error"])
-        else:
-            rec = result["record"]
+        if batch is not None:
             try:
-                written = batch.write(rec, replace=force)
+                batch.error(source, stage, code, message)
+            except sqlite3.Error as e:
+                raise _unwritable(e, db_path) if store.storage_failed(e) else e
+        if keep and parquet is not None:   # an error the Parquet dataset has not got from a worker
+            mine.append((stamp, {"error": message, "code": code, "stage": stage}))
+
+    def finish(stamp: tuple, result: dict, parquet_written: bool = False) -> None:
+        """One file's result: stored in SQLite (and Parquet, unless a worker wrote it), counted."""
+        if "error" in result:
+            record_error(stamp, result["stage"], result["code"], result["error"], keep=not parquet_written)
+            report(stamp[0])
+            return
+        if parquet is not None and not parquet_written:
+            mine.append((stamp, result))
+            flush(PARQUET_BATCH)
+        rec = result.get("record")
+        written = None
+        if batch is not None and rec is not None:
+            try:
+                written = batch.write(rec, replace=force, stamp=stamp)
             except sqlite3.Error as e:
                 if store.storage_failed(e):   # nothing more can be stored: stop, and say why
                     raise _unwritable(e, db_path) from None
-                record_error(source, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
-            else:
-                if written:
-                    summary.ingested += 1
-                    for t, n in rec.counts().items():
-                        summary.facts[t] += n
-                else:
-                    summary.skipped += 1
-        report(source)
+                record_error(stamp, "write", WriteFailed.code, f"could not be stored ({type(e).__name__}: {e})")
+                report(stamp[0])
+                return
+        else:
+            report_id = result.get("report_id") or rec.report_id
+            written = report_id not in stored
+            stored.add(report_id)
+        if written:
+            summary.ingested += 1
+            for t, n in (rec.counts() if rec is not None else result["counts"]).items():
+                summary.facts[t] += n
+        else:
+            summary.skipped += 1
+        report(stamp[0])
 
-    def todo() -> Iterator[Item]:
-        """Items that need extracting; errors and already-stored files are dealt with here."""
-        for item in iter_items(paths, limits):
-            if item.error is not None:
-                record_error(item.source, "read", item.error.code, _error_message(item.error))
-                report(item.source)
+    def todo() -> Iterator[Ref]:
+        """Documents that need extracting; listing errors and files already ingested are dealt with here."""
+        for ref in iter_refs(paths, limits):
+            if ref.error is not None:
+                record_error(ref.stamp, "read", ref.error.code, _error_message(ref.error))
+                report(ref.source)
                 continue
-            summary.bytes += len(item.data)
-            if not force and store.has_report(db, hashlib.sha256(item.data).hexdigest()):
+            if not force and (ref.stamp in seen or (db is not None and store.known_file(db, ref.stamp))):
                 summary.skipped += 1
-                report(item.source)
+                report(ref.source)
+                continue
+            if ref.size is not None:
+                summary.bytes += ref.size
+            yield ref
+
+    def read(refs: Iterator[Ref]) -> Iterator[Item]:
+        """This process reads (pool path): unreadable files recorded, stored reports skipped by content."""
+        for ref in refs:
+            item = read_ref(ref, limits)
+            if item.error is not None:
+                record_error(ref.stamp, "read", item.error.code, _error_message(item.error))
+                report(ref.source)
+                continue
+            if not force and db is not None and store.has_report(db, hashlib.sha256(item.data).hexdigest()):
+                summary.skipped += 1
+                report(ref.source)
                 continue
             yield item
 
     try:
-        if workers == 1:
+        if scheduler is not None:
+            from . import cluster
+
+            cluster.run(todo(), scheduler, workers, finish, limits, parquet=parquet, records=db is not None,
+                        batch_size=batch_size)
+        elif workers == 1:
             # one process does everything: no pool, no pickling (and the baseline for scaling)
             first = True
-            for item in todo():
+            for item in read(todo()):
                 if first:
                     _warm_up()
                     first = False
-                finish(item.source, process_within(item.source, item.data, limits.file_seconds))
+                finish(item.ref.stamp, process_within(item.source, item.data, limits.file_seconds))
         else:
-            _run_pool(todo(), workers, finish, limits.file_seconds)
+            _run_pool(read(todo()), workers, lambda item, result: finish(item.ref.stamp, result),
+                      limits.file_seconds)
+        flush()
     except BaseException:
-        _commit_written(batch)   # interrupted: what was written whole stays (each report is all or nothing)
+        if batch is not None:
+            _commit_written(batch)   # interrupted: what was written whole stays (each report is all or nothing)
         raise
     else:
-        batch.commit()
+        if batch is not None:
+            batch.commit()
     finally:
         summary.seconds = time.perf_counter() - started
-        db.close()
+        if db is not None:
+            db.close()
     return summary
 
 
@@ -466,7 +353,7 @@ def _record(path: str) -> dict:
     return result
 
 
-def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None], seconds: int = 0) -> None:
+def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], seconds: int = 0) -> None:
     """Extract in worker processes with at most workers*4 files in flight (memory stays flat).
 
     When a worker dies, every file in flight is retried alone in a fresh pool, so only the file
@@ -479,7 +366,7 @@ def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[str, dict],
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dict], None], folder: str,
+def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], folder: str,
                  seconds: int = 0) -> None:
     pool = _new_pool(workers, folder)
     pending: dict[Future, Item] = {}
@@ -493,7 +380,7 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dic
                 _stop(pool)
                 pool = _new_pool(workers, folder)
                 result = _DIED
-            finish(it.source, result)
+            finish(it, result)
 
     def drain(when: str) -> None:
         nonlocal pool
@@ -506,7 +393,7 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[str, dic
             except BrokenProcessPool:
                 broken.append(item)
                 continue
-            finish(item.source, result)
+            finish(item, result)
         if broken:
             broken += pending.values()   # their futures failed with the pool
             pending.clear()

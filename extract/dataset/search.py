@@ -169,6 +169,32 @@ def search(db_path, query: str, year: int | None = None, department: str | None 
         db.close()
 
 
+def search_parquet(path, query: str, year: int | None = None, department: str | None = None,
+                   kind: str | None = None, limit: int = 20) -> list[Hit]:
+    """Sentences of a Parquet dataset (ingest --parquet) containing every part of `query`, through DuckDB:
+    substrings only (no index, no ranking, no number or fact filters), in report and sentence order."""
+    if limit < 1:
+        raise UsageError("--limit must be at least 1")
+    from . import dictionary, parquet
+
+    dictionary.check_value(kind, dictionary.known_values("reports", "report_kind"), "--kind")
+    parts = query_parts(query)
+    if not parts:
+        return []
+    db = parquet.connect(path)
+    try:
+        where = ["instr(s.text, ?) > 0"] * len(parts)
+        args: list = list(parts)
+        _report_filters(where, args, year, department, kind)
+        rows = db.execute(
+            'SELECT s.report_id, r.source, r.department, r.year, r.report_kind, s.section, s.text, s."start", s."end" '
+            "FROM sentences s JOIN reports r ON r.report_id = s.report_id WHERE " + " AND ".join(where)
+            + " ORDER BY s.report_id, s.seq LIMIT ?", [*args, limit]).fetchall()
+    finally:
+        db.close()
+    return _marked([Hit(*row, method="substring") for row in rows], parts, {})
+
+
 def _number_condition(spellings: int) -> str:
     """The sentence contains one of the number's spellings, or holds a fact whose value is the number."""
     texts = " OR ".join(["instr(s.text, ?) > 0"] * spellings)

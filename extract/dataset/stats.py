@@ -98,7 +98,7 @@ def stats(db_path, by="year", kind: str | None = None, year: int | None = None, 
     if role is not None:
         raise UsageError("--role filters facts: give --fact too, e.g. --fact amounts --role expenditure")
     where, args = store.report_filter(kind, year, department, duplicates)
-    db = store.connect(db_path, create=False)
+    db = store.open_reader(db_path)
     try:
         groups: dict[tuple, Group] = {}
         score_of = dict(db.execute(
@@ -149,7 +149,7 @@ def fact_stats(db_path, fact: str, by, kind=None, year=None, department=None, ro
         args.append(role)
     if fact == "amounts":
         conds.append("f.low_yuan IS NULL AND f.per IS NULL AND f.qualifier = 'exact'")
-    db = store.connect(db_path, create=False)
+    db = store.open_reader(db_path)
     try:
         groups: dict[tuple, dict] = {}
         rows = db.execute(f"SELECT f.{column}, f.report_id, {', '.join(f'r.{k}' for k in keys)} FROM {fact} f "
@@ -207,7 +207,7 @@ def indicator_stats(db_path, by="level1", kind: str | None = None, year: int | N
         raise UsageError(f"--by must be one of {', '.join(INDICATOR_GROUP_KEYS)} with --indicators")
     columns = ", ".join(f"i.{k}" if k in ("level1", "level2", "name") else f"r.{k}" for k in keys)
     where, args = store.report_filter(kind, year, department, duplicates)
-    db = store.connect(db_path, create=False)
+    db = store.open_reader(db_path)
     try:
         groups: dict[tuple, IndicatorGroup] = {}
         rows = db.execute(f"SELECT i.report_id, i.met, i.weight, i.score, {columns} "
@@ -250,7 +250,7 @@ def indicator_history(db_path, name: str) -> list[dict]:
     """
     if not name.strip():
         raise UsageError("--indicator needs part of an indicator's name, e.g. 满意度")
-    db = store.connect(db_path, create=False)
+    db = store.open_reader(db_path)
     try:
         cur = db.execute(
             "SELECT r.report_id, r.source, r.department, r.year, i.name, i.level1, i.level2, "

@@ -57,6 +57,7 @@ from ..numbers import INT64, normalize_decimal
 # version is refused with what to do, except a 4, which is read as it is and upgraded when written.
 SCHEMA_VERSION = 5
 MIGRATIONS = {4: ["DROP TRIGGER IF EXISTS sentences_ai"]}   # version -> statements that make it the next one
+# (the `files` table, added with 5, is created by every writer that opens a database without one)
 
 # DECIMAL columns come back as Decimal: SQLite renders the stored number as text (%!.15g), which is
 # exactly the value written (numbers.storable).
@@ -176,8 +177,16 @@ def _ddl() -> list[str]:
         "CREATE TABLE IF NOT EXISTS errors (error_id INTEGER PRIMARY KEY, path TEXT NOT NULL, stage TEXT NOT NULL, "
         "code TEXT, message TEXT NOT NULL, at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS errors_path ON errors(path)",
+        FILES_DDL,
     ]
     return out
+
+
+# Each file ingested, as listed (path, size, modification time), with the report it holds: a rerun
+# skips a file whose stamp is here without reading it (a cluster's client never reads report bytes).
+FILES_DDL = ("CREATE TABLE IF NOT EXISTS files (path TEXT PRIMARY KEY, size INTEGER, mtime TEXT, "
+             "report_id TEXT NOT NULL)")
+FILES_COLUMNS = ["path", "size", "mtime", "report_id"]
 
 
 def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
@@ -204,6 +213,7 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
         if create:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(FILES_DDL)
         db.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as e:
         db.close()
@@ -212,6 +222,16 @@ def connect(path: str | Path, create: bool = True) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+def open_reader(path: str | Path):
+    """A dataset to read: a SQLite database, or a Parquet folder written by `ingest --parquet` (through
+    DuckDB, with the same tables and the DB-API calls the statistics make)."""
+    from . import parquet
+
+    if parquet.is_dataset(path):
+        return parquet.connect(path)
+    return connect(path, create=False)
 
 
 def _check_version(db: sqlite3.Connection, p: Path, version: int | None, create: bool) -> None:
@@ -370,12 +390,30 @@ def _insert_sql(name: str) -> str:
 _REPORT_SQL = f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) VALUES ({', '.join('?' * len(REPORT_COLUMNS))})"
 
 
-def write_record(db: sqlite3.Connection, rec: Record, replace: bool = False) -> bool:
+def known_file(db: sqlite3.Connection, stamp: tuple[str, int | None, str | None]) -> bool:
+    """A file with this (path, size, mtime) was ingested and its report is stored."""
+    path, size, mtime = stamp
+    if size is None or mtime is None:
+        return False
+    return db.execute("SELECT 1 FROM files f JOIN reports r ON r.report_id = f.report_id "
+                      "WHERE f.path = ? AND f.size = ? AND f.mtime = ?", (path, size, mtime)).fetchone() is not None
+
+
+def _write_file(db: sqlite3.Connection, stamp: tuple[str, int | None, str | None] | None, report_id: str) -> None:
+    if stamp is not None and stamp[1] is not None and stamp[2] is not None:
+        db.execute("INSERT OR REPLACE INTO files (path, size, mtime, report_id) VALUES (?, ?, ?, ?)",
+                   (*stamp, report_id))
+
+
+def write_record(db: sqlite3.Connection, rec: Record, replace: bool = False,
+                 stamp: tuple[str, int | None, str | None] | None = None) -> bool:
     """Write one report's rows, all or nothing (a savepoint: inside the caller's transaction, or its
-    own); False if the report was already there and `replace` is off."""
+    own); False if the report was already there and `replace` is off. `stamp` (path, size, mtime)
+    records the file it came from, so a rerun can skip that file unread."""
     report_id = rec.report_id
     db.execute("SAVEPOINT report")
     try:
+        _write_file(db, stamp, report_id)
         if has_report(db, report_id):
             if not replace:
                 db.execute("RELEASE report")
@@ -444,8 +482,8 @@ class Batch:
         self.pending: list[Callable[[], object]] = []   # what the open transaction holds, to redo
         self.opened = 0.0
 
-    def write(self, rec: Record, replace: bool = False) -> bool:
-        return self._do(lambda: write_record(self.db, rec, replace))
+    def write(self, rec: Record, replace: bool = False, stamp: tuple | None = None) -> bool:
+        return self._do(lambda: write_record(self.db, rec, replace, stamp))
 
     def error(self, path: str, stage: str, code: str | None, message: str) -> None:
         self._do(lambda: _write_error(self.db, path, stage, code, message))

@@ -1,0 +1,160 @@
+"""Ingest on a Dask cluster: `reportx ingest PATH… --scheduler tcp://HOST:8786` (or `local`).
+
+The client lists the documents (sources.iter_refs: paths, sizes, modification times; a zip's
+directory) and never reads report bytes; each task carries a batch of listed documents, and the
+worker that runs it reads them itself (a path on shared storage, or an fsspec URL), extracts them,
+writes the batch's Parquet parts when asked (parquet.write_batch) and returns the SQL-ready rows.
+Results come back as they complete (distributed.as_completed) into the one SQLite writer, with a
+bounded number of batches in flight, so the client's memory stays flat whatever the archive's size.
+
+Faults are the cluster's to absorb: a worker that dies mid-task is replaced by the cluster and the
+task runs again elsewhere (`distributed.scheduler.allowed-failures`; `local` sets 1, so a task may
+kill one worker). A batch that still fails that way is split and its files run one per task, so a
+file that kills workers ends as an `errors` row (E998), not as a failed job; a report is written
+once whatever was retried (SQLite skips a stored report; a Parquet batch overwrites itself).
+
+Workers need reportx installed (`pip install 'reportx[dask]'`), the same version as the client.
+The per-file time limit (--timeout) is not applied on a cluster: tasks run in worker threads,
+where no alarm can interrupt them; Dask's own deadlines do that job.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Callable, Iterable, Iterator
+
+from .sources import Limits, Ref, read_ref
+
+ALLOWED_FAILURES = 1   # with --scheduler local: a task may kill one worker; on the second it is split
+DIED = {"error": "a worker died while extracting this file, twice (killed, or out of memory)",
+        "code": "E998", "stage": "extract"}
+
+
+def extract_batch(refs: list[Ref], limits: Limits, parquet: str | None, records: bool) -> list[tuple[tuple, dict]]:
+    """Runs on a worker: read and extract each listed document; write the batch's Parquet parts when
+    `parquet` is a folder; return (stamp, result) per document, without the rows when not `records`."""
+    from .ingest import _error_message, process
+
+    out = []
+    for ref in refs:
+        item = read_ref(ref, limits)
+        if item.error is not None:
+            result = {"error": _error_message(item.error), "code": item.error.code, "stage": "read"}
+        else:
+            result = process(ref.source, item.data)
+        out.append((ref.stamp, result))
+    if parquet is not None:
+        from . import parquet as pq
+
+        pq.write_batch(parquet, out)
+    if not records:
+        out = [(stamp, _slim(result)) for stamp, result in out]
+    return out
+
+
+def _slim(result: dict) -> dict:
+    """What the client needs of a result it will not store: the report's id and its fact counts."""
+    if "record" not in result:
+        return result
+    rec = result["record"]
+    return {"report_id": rec.report_id, "counts": rec.counts()}
+
+
+def _chunks(refs: Iterable[Ref], size: int) -> Iterator[list[Ref]]:
+    chunk: list[Ref] = []
+    for ref in refs:
+        chunk.append(ref)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _killed_worker_types() -> tuple[type, ...]:
+    types: list[type] = []
+    try:
+        from distributed.scheduler import KilledWorker
+
+        types.append(KilledWorker)
+    except ImportError:
+        pass
+    try:
+        from distributed import KilledWorker as Killed
+
+        types.append(Killed)
+    except ImportError:
+        pass
+    return tuple(types)
+
+
+def connect(scheduler: str, workers: int):
+    """(client, cluster or None): a new LocalCluster of `workers` processes for "local", else a client
+    of the running scheduler at that address."""
+    try:
+        import dask
+        from distributed import Client, LocalCluster
+    except ImportError:
+        from ..errors import UsageError
+
+        raise UsageError("--scheduler needs Dask: pip install 'reportx[dask]'") from None
+    if scheduler == "local":
+        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+        return Client(cluster), cluster
+    from ..errors import DatabaseError
+
+    try:
+        return Client(scheduler, timeout="20s"), None
+    except (OSError, TimeoutError) as e:
+        raise DatabaseError(f"cannot reach the Dask scheduler ({e})", scheduler) from None
+
+
+def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[..., None], limits: Limits,
+        parquet=None, records: bool = True, batch_size: int | None = None) -> None:
+    """Extract every listed document on the cluster; `finish(stamp, result, parquet_written)` for each."""
+    from distributed import as_completed
+
+    client, cluster = connect(scheduler, workers)
+    killed = _killed_worker_types()
+    out = None if parquet is None else str(parquet)
+    try:
+        threads = sum(client.nthreads().values()) or workers
+        size = batch_size or (64 if parquet is not None else 16)
+        batches = _chunks(refs, size)
+        pending = as_completed()
+        chunks = {}
+
+        def submit(chunk: list[Ref]) -> None:
+            fut = client.submit(extract_batch, chunk, limits, out, records, pure=False)
+            chunks[fut.key] = chunk
+            pending.add(fut)
+
+        for _ in range(2 * threads):
+            chunk = next(batches, None)
+            if chunk is None:
+                break
+            submit(chunk)
+        for fut in pending:
+            chunk = chunks.pop(fut.key)
+            try:
+                results = fut.result()
+            except killed:
+                if len(chunk) > 1:   # find the file that kills workers: each one alone
+                    for ref in chunk:
+                        submit([ref])
+                else:
+                    finish(chunk[0].stamp, DIED)
+                continue
+            finally:
+                fut.release()
+            for stamp, result in results:
+                finish(stamp, result, parquet_written=out is not None)
+            nxt = next(batches, None)
+            if nxt is not None:
+                submit(nxt)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
