@@ -105,6 +105,14 @@ def test_the_parquet_dataset_reads_back_with_the_counts_and_exact_sums_of_sqlite
     # DuckDB straight on the files, as a user would (the README's query)
     raw = duckdb.sql(f"SELECT count(*) FROM read_parquet('{out}/amounts/*.parquet')").fetchall()[0][0]
     assert raw == con.execute("SELECT count(*) FROM amounts").fetchone()[0]
+    # the README's pandas query (Decimal values: exact sums)
+    pd = pytest.importorskip("pandas")
+    a, r = pd.read_parquet(out / "amounts"), pd.read_parquet(out / "reports")
+    spent = (a[a.role.eq("expenditure") & a.qualifier.eq("exact")].merge(r, on="report_id")
+             .groupby(["department", "year"]).value_yuan.sum())
+    expected = con.execute("SELECT sum(a.value_cents) FROM amounts a WHERE a.role = 'expenditure' "
+                           "AND a.qualifier = 'exact'").fetchone()[0]
+    assert sum(spent.tolist(), Decimal(0)) == Decimal(expected) / 100
     # statistics and search answer from it as from SQLite
     from extract.dataset.search import search_parquet
     from extract.dataset.stats import stats

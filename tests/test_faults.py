@@ -116,6 +116,30 @@ def test_a_signal_to_ingest_leaves_no_process_and_no_temporary_file(tmp_path, si
 
 @pytest.mark.skipif(not LINUX, reason="reads /proc to find the processes")
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_a_signal_to_a_local_cluster_ingest_leaves_no_process(tmp_path, sig):
+    """--scheduler local starts a Dask LocalCluster: its worker processes end with the command, however
+    it ends (with SIGTERM its scratch folder goes too)."""
+    pytest.importorskip("distributed")
+    folder = _reports(tmp_path / "in", 160)
+    db, tmp = tmp_path / "d.db", tmp_path / "tmp"
+    proc = _ingest(folder, db, _env(tmp), "--scheduler", "local", "--workers", "2", "--quiet")
+    deadline = time.time() + 120
+    while _stored(db) < 2 and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    assert proc.poll() is None, "the ingest ended before it could be interrupted"
+    assert len(_session(proc.pid)) >= 3            # the client and its cluster's worker processes
+    os.kill(proc.pid, sig)
+    _, err = proc.communicate(timeout=60)
+    assert _gone(proc.pid, 30) == [], "a process of the ingest outlived it"
+    assert "Traceback" not in err
+    if sig == signal.SIGTERM:
+        assert proc.returncode == 130 and "interrupted" in err
+        assert [p for p in _left(tmp) if p.startswith("reportx-")] == [], "a temporary folder was left"
+    _ok(db)
+
+
+@pytest.mark.skipif(not LINUX, reason="reads /proc to find the processes")
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
 def test_a_signal_to_serve_leaves_no_process_and_no_temporary_file(tmp_path, sig):
     db, tmp = tmp_path / "v.db", tmp_path / "tmp"
     subprocess.run([sys.executable, "-m", "extract", "ingest", str(SEED), "--db", str(db), "--quiet"], cwd=ROOT,

@@ -21,6 +21,8 @@ where no alarm can interrupt them; Dask's own deadlines do that job.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from typing import Callable, Iterable, Iterator
 
 from .sources import Limits, Ref, read_ref
@@ -99,9 +101,11 @@ def connect(scheduler: str, workers: int):
 
         raise UsageError("--scheduler needs Dask: pip install 'reportx[dask]'") from None
     if scheduler == "local":
+        scratch = tempfile.mkdtemp(prefix="reportx-dask-")   # the workers' scratch space, removed after
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, silence_logs=logging.ERROR, local_directory=scratch)
+        cluster.reportx_scratch = scratch
         return Client(cluster), cluster
     from ..errors import DatabaseError
 
@@ -158,3 +162,4 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
         client.close()
         if cluster is not None:
             cluster.close()
+            shutil.rmtree(cluster.reportx_scratch, ignore_errors=True)
