@@ -149,7 +149,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def dask_cluster(workers: int = 2):
+def dask_cluster(workers: int = 2, *worker_options: str):
     """`dask scheduler` and `dask worker` processes on loopback, as an operator starts them; yields
     (address, worker processes); every process is killed after."""
     port = _free_port()
@@ -173,8 +173,9 @@ def dask_cluster(workers: int = 2):
         started = []
         for _ in range(workers):
             started.append(subprocess.Popen(
-                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-nanny",
-                 "--no-dashboard"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                 "--no-dashboard", *(worker_options or ("--no-nanny",))], cwd=ROOT, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 start_new_session=True))
         procs += started
         client = Client(address, timeout="10s")
@@ -215,6 +216,33 @@ def test_a_worker_killed_mid_ingest_loses_and_duplicates_nothing(tmp_path):
     summary = json.loads(out)
     assert (summary["ingested"], summary["failed"]) == (160, 0)
     _same_rows(local, db)
+
+
+def test_a_file_that_kills_workers_becomes_an_error_row_not_a_failed_job(tmp_path):
+    """A report so large that extracting it passes the workers' memory limit: each worker that takes it is
+    killed by its nanny and replaced. Its batch is split, the other files are stored, and the file itself
+    ends as an E998 row after killing a worker twice on its own."""
+    folder = _many(tmp_path / "files", 6)
+    (folder / "huge.txt").write_text(SEED.read_text(encoding="utf-8") * 1200, encoding="utf-8")   # ~3.7 M chars
+    local = tmp_path / "local.db"
+    assert ingest([str(folder)], local, workers=1, limits=_no_huge()).ingested == 6
+    db = tmp_path / "cluster.db"
+    with dask_cluster(2, "--memory-limit", "600MB") as (address, _):
+        proc = subprocess.run([sys.executable, "-m", "extract", "ingest", str(folder), "--db", str(db),
+                               "--scheduler", address, "--json"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=900)
+    summary = json.loads(proc.stdout)
+    assert (summary["ingested"], summary["failed"]) == (6, 1), proc.stderr[-2000:]
+    assert summary["errors"][0]["code"] == "E998" and summary["errors"][0]["path"].endswith("huge.txt")
+    for table in TABLES:
+        if table != "errors":
+            assert _rows(local, table) == _rows(db, table), table
+
+
+def _no_huge():
+    from extract.dataset.sources import Limits
+
+    return Limits(max_bytes=1_000_000)   # the local reference leaves the huge file out (an E005 row)
 
 
 def test_ingest_help_documents_the_cluster_options():
