@@ -25,11 +25,24 @@ demo: $(VENV)/.installed
 	$(RX) search 招商引资 --db $(DB) --limit 5
 	$(RX) search 60.28 --db $(DB) --limit 3
 	$(RX) evaluate corpora/seed corpora/varied corpora/heldout corpora/heldout2 corpora/heldout3 corpora/heldout4
+	$(RX) view corpora/seed/000_bcae26400f7d3644.txt -o out/views
+	$(RX) chart all --db $(DB) -o out/charts
 	@echo
-	@echo "Dataset: $(DB). Browse it with:  $(RX) serve --db $(DB)   (http://127.0.0.1:8001)"
+	@echo "Dataset: $(DB). Browse it with:  $(RX) serve --db $(DB)   (http://127.0.0.1:8001; charts at /-/reportx/charts)"
+	@echo "The seed's facts highlighted: out/views/000_bcae26400f7d3644.html   Charts: out/charts/*.svg   (open in a browser)"
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(VENV)/.browser
 	$(PY) -m pytest
+
+# Headless Chromium and a CJK font for the browser tests (tests/test_view.py), from the system's packages:
+# installed when missing and this runs as root (CI does); otherwise those tests are skipped, saying why.
+$(VENV)/.browser: $(VENV)/.installed
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	    || command -v google-chrome >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	else echo "note: no Chromium here and not root to install it: the browser tests will be skipped"; fi
+	@touch $@
 
 bench: $(VENV)/.installed
 	$(PY) scripts/bench.py

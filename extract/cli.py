@@ -570,5 +570,59 @@ def serve(
     raise typer.Exit(status)
 
 
+@app.command()
+def view(
+    files: List[Path] = typer.Argument(..., help="report files (.txt, .docx, .pdf, .html, .doc)"),
+    out: Path = typer.Option(Path("views"), "-o", "--out", help="the folder for the pages (NAME.html each), "
+                             "or a file NAME.html when one report is given"),
+) -> None:
+    """Write one self-contained HTML page per report: its text with every fact highlighted by type
+    (hover or focus one for its value, unit, role and rule), the metadata, budget, checks, indicators and
+    the list of facts beside it, and filters by type and role. Opens from disk, no network.
+
+    Example: reportx view corpora/seed/000_bcae26400f7d3644.txt -o views/
+    """
+    from .pipeline import extract_text, read_text
+    from .view import page
+
+    single = len(files) == 1 and out.suffix.lower() == ".html"
+    failed = 0
+    for f in files:
+        try:
+            text, data, encoding = read_text(f)
+            report = extract_text(text, source=str(f), data=data, encoding=encoding)
+        except ReportxError as e:
+            _fail(str(f), f"[{e.code}] {e.args[0] if e.args else e}")
+            failed += 1
+            continue
+        target = out if single else out / (f.stem + ".html")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(page(report, text), encoding="utf-8")
+        typer.echo(str(target))
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def chart(
+    kind: str = typer.Argument(..., help="execution_rates, budget_vs_expenditure, spending_by_department, "
+                               "scores_by_year, grades_by_year, facts_by_kind, indicators_met, or all"),
+    db: Path = typer.Option(Path("reports.db"), "--db", help="the dataset (SQLite, or a Parquet folder)"),
+    out: Path = typer.Option(..., "-o", "--out", help="FILE.svg, FILE.png or FILE.html (Vega bundled, no "
+                             "network); with `all`, a folder of SVGs"),
+) -> None:
+    """Draw a chart of the dataset (Vega-Lite through Altair, rendered by vl-convert), for papers and slides.
+
+    Example: reportx chart execution_rates --db reports.db -o rates.svg
+
+    Example: reportx chart all --db reports.db -o charts/
+    """
+    from .dataset import charts
+
+    with _user_errors():
+        for path in charts.write(kind, db, out):
+            typer.echo(str(path))
+
+
 def main() -> None:
     app()

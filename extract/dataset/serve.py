@@ -63,7 +63,8 @@ def metadata(db_path) -> dict:
         "title": "reportx dataset",
         "description": "Facts extracted from budget-performance reports. Numbers are numbers (sort and filter "
                        "them); every column is described in its table's header. Search sentences with the box "
-                       "on the sentences table (any three or more characters).",
+                       "on the sentences table (any three or more characters). Each report_id links to the report "
+                       "with its facts highlighted; charts of the dataset: /-/reportx/charts.",
         "databases": {name: {"tables": tables, "queries": QUERIES}},
     }
 
@@ -79,7 +80,13 @@ def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
     import uvicorn
     from datasette.app import Datasette
 
+    from datasette.plugins import pm
+
+    from . import datasette_plugin
+
     store.connect(db_path, create=False).close()   # a clear error for a missing or foreign file
+    if not pm.is_registered(datasette_plugin):
+        pm.register(datasette_plugin, name="reportx")   # report views and charts (datasette_plugin.py)
     ds = Datasette(files=[str(db_path)], metadata=metadata(db_path), settings={"sql_time_limit_ms": 5000})
     loop = asyncio.new_event_loop()
     try:

@@ -1,0 +1,220 @@
+"""One report as a self-contained HTML page: its text with every fact highlighted where it was read.
+
+`page(report, text)` returns the page: no network (CSS and the little script are inline), opens from
+disk. Each fact is a <mark> carrying data-type, data-start and data-end (offsets into the text) and,
+as its content, exactly the fact's text; hovering or focusing it shows value, unit, qualifier, role and
+rule. Beside the text: the metadata, the budget summary, the checks (failed ones flagged), the
+indicator table and the list of facts, each linking to its place; filters show one type or one role.
+
+The report text is untrusted: every piece of it is HTML-escaped, so a report holding `<script>` or
+`onerror=` shows those characters and runs nothing. Facts that nest (a score inside an indicator row)
+are nested marks; a fact that crosses another's edge is listed but not highlighted (its entry says so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from .models import FACT_TYPES, Report
+from .numbers import normalize_decimal
+
+# One colour per fact type (the legend shows them); chosen for contrast on white.
+COLOURS = {
+    "amounts": "#ffd27a", "percentages": "#9fd8ff", "points": "#c9b8ff", "counts": "#b5e8a8",
+    "staffing": "#ffb3c7", "events": "#ffe08a", "scores": "#ffa98f", "indicators": "#d6d6d6",
+}
+LABELS = {"amounts": "money", "percentages": "percentages", "points": "percentage points", "counts": "counts",
+          "staffing": "staffing", "events": "events", "scores": "scores", "indicators": "indicators"}
+_DETAIL_FIELDS = ("value_yuan", "value", "low_yuan", "high_yuan", "low", "high", "unit", "per", "qualifier",
+                  "direction", "role", "kind", "name", "noun", "edition", "weight", "score", "met", "rule", "section")
+
+
+@dataclass
+class _Fact:
+    type: str
+    index: int
+    start: int
+    end: int
+    text: str
+    role: str
+    detail: str
+    shown: bool = True
+
+    @property
+    def anchor(self) -> str:
+        return f"f-{self.type}-{self.index}"
+
+
+def _plain(v) -> str:
+    if isinstance(v, Decimal):
+        return normalize_decimal(v)
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    return str(v)
+
+
+def _facts(report: Report) -> list[_Fact]:
+    out = []
+    for t in FACT_TYPES:
+        for i, f in enumerate(getattr(report, t)):
+            parts = [f"{k}: {_plain(getattr(f, k))}" for k in _DETAIL_FIELDS
+                     if getattr(f, k, None) not in (None, "", [])]
+            if t == "indicators":
+                for side in ("target", "actual"):
+                    v = getattr(f, side)
+                    if v is not None:
+                        parts.append(f"{side}: {v.text}")
+            role = getattr(f, "role", None) or getattr(f, "kind", None) or ""
+            out.append(_Fact(t, i, f.start, f.end, f.text, role, f"{LABELS[t]} · " + " · ".join(parts)))
+    return out
+
+
+def _layout(facts: list[_Fact]) -> list[_Fact]:
+    """Facts in text order, outer before inner; one that crosses another's edge is not highlighted."""
+    ordered = sorted(facts, key=lambda f: (f.start, -(f.end - f.start), f.type))
+    stack: list[_Fact] = []
+    for f in ordered:
+        while stack and stack[-1].end <= f.start:
+            stack.pop()
+        if stack and f.end > stack[-1].end:   # starts inside the open fact, ends outside it
+            f.shown = False
+            continue
+        if f.end > f.start:
+            stack.append(f)
+        else:
+            f.shown = False
+    return ordered
+
+
+def _marked_text(text: str, facts: list[_Fact]) -> str:
+    """The text, escaped, with a <mark> around each shown fact (nested where facts nest)."""
+    out, pos, open_ends = [], 0, []
+    for f in (f for f in facts if f.shown):
+        while open_ends and open_ends[-1] <= f.start:
+            end = open_ends.pop()
+            out.append(escape(text[pos:end]) + "</mark>")
+            pos = end
+        out.append(escape(text[pos:f.start]))
+        out.append(f'<mark id="{f.anchor}" class="fact" tabindex="0" data-type="{f.type}" data-start="{f.start}" '
+                   f'data-end="{f.end}" data-role="{escape(f.role)}" data-tip="{escape(f.detail)}" '
+                   f'title="{escape(f.detail)}">')
+        pos = f.start
+        open_ends.append(f.end)
+    while open_ends:
+        end = open_ends.pop()
+        out.append(escape(text[pos:end]) + "</mark>")
+        pos = end
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def _money(v: Decimal | None) -> str:
+    return "—" if v is None else f"{normalize_decimal(v)} 元 ({v / 10000:,.2f} 万元)"
+
+
+def _panel(report: Report, facts: list[_Fact]) -> str:
+    meta = [("title", report.title), ("department", report.department), ("year", report.year),
+            ("kind", report.report_kind), ("grade", report.grade), ("source", report.source)]
+    rows = "".join(f"<dt>{k}</dt><dd>{escape(_plain(v)) if v is not None else '—'}</dd>" for k, v in meta)
+    s = report.budget_summary
+    budget = "".join(
+        f"<tr><th>{escape(label)}</th><td data-field=\"{field}\">{escape(_money(getattr(s, field)))}</td></tr>"
+        for field, label in (("budget_initial_yuan", "initial budget"), ("carryover_yuan", "carried over"),
+                             ("budget_addition_yuan", "added"), ("budget_adjusted_yuan", "adjusted budget"),
+                             ("expenditure_yuan", "spent")))
+    rate = s.execution_rate
+    budget += (f'<tr><th>execution rate</th><td data-field="execution_rate">'
+               f'{"—" if rate is None else escape(normalize_decimal(rate)) + " %"}</td></tr>')
+    checks = "".join(
+        f'<li class="{"ok" if c.passed else "failed"}" data-check="{escape(c.name)}">'
+        f'{"✓" if c.passed else "✗ failed:"} {escape(c.name)} — {escape(c.message)} '
+        f'<span class="nums">{escape(", ".join(f"{k} {normalize_decimal(v)}" for k, v in c.values.items()))}</span></li>'
+        for c in report.checks) or "<li>none</li>"
+    indicators = ""
+    if report.indicators:
+        body = "".join(
+            f'<tr><td><a href="#f-indicators-{i}">{escape(x.name)}</a></td><td>{escape(x.target.text if x.target else "—")}</td>'
+            f'<td>{escape(x.actual.text if x.actual else "—")}</td><td>{escape(_plain(x.weight)) if x.weight is not None else "—"}</td>'
+            f'<td>{escape(_plain(x.score)) if x.score is not None else "—"}</td>'
+            f'<td class="met-{"unknown" if x.met is None else "yes" if x.met else "no"}">{"?" if x.met is None else "met" if x.met else "missed"}</td></tr>'
+            for i, x in enumerate(report.indicators))
+        indicators = ("<h2>Indicators</h2><table class=\"indicators\"><thead><tr><th>indicator</th><th>target</th>"
+                      f"<th>actual</th><th>weight</th><th>score</th><th>met</th></tr></thead><tbody>{body}</tbody></table>")
+    listing = []
+    for t in FACT_TYPES:
+        mine = [f for f in facts if f.type == t]
+        if not mine:
+            continue
+        items = "".join(
+            f'<li data-type="{t}" data-role="{escape(f.role)}"><a href="#{f.anchor}">{escape(f.text)}</a> '
+            f'<span class="role">{escape(f.role)}</span>{"" if f.shown else " <em>(overlaps another fact: not highlighted)</em>"}</li>'
+            for f in sorted(mine, key=lambda f: f.index))
+        listing.append(f'<details open><summary><span class="swatch t-{t}"></span>{LABELS[t]} ({len(mine)})</summary>'
+                       f'<ol class="facts">{items}</ol></details>')
+    return (f"<h2>Report</h2><dl>{rows}</dl><h2>Budget</h2><table class=\"budget\">{budget}</table>"
+            f"<h2>Checks</h2><ul class=\"checks\">{checks}</ul>{indicators}<h2>Facts</h2>{''.join(listing)}")
+
+
+_CSS = """
+*{box-sizing:border-box}body{margin:0;font:15px/1.6 system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#1d1d1d;background:#fafafa}
+header{padding:.6rem 1rem;background:#23395d;color:#fff}header h1{font-size:1.1rem;margin:0}
+.bar{display:flex;flex-wrap:wrap;gap:.6rem;align-items:center;padding:.5rem 1rem;background:#eef1f6;border-bottom:1px solid #d5dae3}
+.legend{display:flex;flex-wrap:wrap;gap:.4rem}.legend span{padding:0 .4rem;border-radius:3px;font-size:.85rem}
+main{display:grid;grid-template-columns:minmax(0,3fr) minmax(18rem,2fr);gap:1rem;padding:1rem}
+@media (max-width:900px){main{grid-template-columns:1fr}}
+#text{white-space:pre-wrap;word-break:break-all;background:#fff;border:1px solid #ddd;padding:1rem;margin:0;font:inherit}
+aside{background:#fff;border:1px solid #ddd;padding:0 1rem 1rem;overflow-wrap:anywhere}
+aside h2{font-size:1rem;margin:1rem 0 .3rem;border-bottom:1px solid #eee}
+dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;margin:0}dt{color:#666}dd{margin:0}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.15rem .3rem;border-bottom:1px solid #eee;vertical-align:top}
+.checks{padding-left:1rem}.checks .failed{color:#a40000;font-weight:600}.nums{color:#555;font-weight:400;font-size:.85rem}
+.met-no{color:#a40000}.met-yes{color:#176117}
+mark.fact{position:relative;border-radius:2px;padding:0 1px;cursor:help;color:inherit}
+mark.fact:focus{outline:2px solid #23395d}
+mark.fact:hover::after,mark.fact:focus::after{content:attr(data-tip);position:absolute;left:0;top:1.5em;z-index:10;width:max-content;max-width:22rem;
+ white-space:normal;background:#23395d;color:#fff;font-size:.8rem;line-height:1.3;padding:.3rem .5rem;border-radius:4px}
+body.filtered mark.fact{background:transparent!important}body.filtered mark.fact.on{background:var(--c)!important}
+.facts{padding-left:1.4rem;margin:.2rem 0}.facts .role{color:#666;font-size:.8rem}.facts li.hide{display:none}
+.swatch{display:inline-block;width:.8em;height:.8em;margin-right:.3em;border-radius:2px}
+select,button{font:inherit}
+"""
+
+_SCRIPT = """
+(function(){
+  var type=document.getElementById('type-filter'), role=document.getElementById('role-filter');
+  function apply(){
+    var t=type.value, r=role.value, on=t||r;
+    document.body.classList.toggle('filtered', !!on);
+    document.querySelectorAll('mark.fact').forEach(function(m){
+      m.classList.toggle('on', (!t||m.dataset.type===t)&&(!r||m.dataset.role===r));});
+    document.querySelectorAll('.facts li').forEach(function(li){
+      li.classList.toggle('hide', !!on && !((!t||li.dataset.type===t)&&(!r||li.dataset.role===r)));});
+  }
+  type.addEventListener('change', apply); role.addEventListener('change', apply);
+})();
+"""
+
+
+def page(report: Report, text: str) -> str:
+    """The HTML page of one report; `text` is the decoded text its facts' offsets index."""
+    facts = _layout(_facts(report))
+    body = _marked_text(text, facts)
+    types = [t for t in FACT_TYPES if any(f.type == t for f in facts)]
+    roles = sorted({f.role for f in facts if f.role})
+    colours = "".join(f"mark.fact[data-type={t}],.t-{t}{{--c:{c};background:{c}}}" for t, c in COLOURS.items())
+    legend = "".join(f'<span class="t-{t}">{LABELS[t]}</span>' for t in types)
+    type_options = "".join(f'<option value="{t}">{LABELS[t]}</option>' for t in types)
+    role_options = "".join(f'<option value="{escape(r)}">{escape(r)}</option>' for r in roles)
+    title = escape(report.title or report.source)
+    return f"""<!doctype html>
+<html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>{title} — reportx</title><style>{_CSS}{colours}</style></head>
+<body><header><h1>{title}</h1></header>
+<div class="bar"><div class="legend" aria-label="colours">{legend}</div>
+<label>type <select id="type-filter"><option value="">all</option>{type_options}</select></label>
+<label>role <select id="role-filter"><option value="">all</option>{role_options}</select></label></div>
+<main><pre id="text" aria-label="report text">{body}</pre><aside id="panel">{_panel(report, facts)}</aside></main>
+<script>{_SCRIPT}</script></body></html>
+"""
