@@ -147,7 +147,10 @@ def search(db_path, query: str, year: int | None = None, department: str | None 
         _fact_filters(where, args, role, min_yuan, max_yuan, min_value, max_value)
         sql += " WHERE " + (" AND ".join(where) or "1")
         if method == "trigram":
-            sql = f"SELECT * FROM ({sql} LIMIT {RANK_CAP}) ORDER BY score"
+            # MATERIALIZED: ranked as a subquery SQLite flattens, a phrase found in most reports took
+            # 135 ms on 10,000 reports; materialized first, 8 ms
+            materialized = "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
+            sql = f"WITH hits AS {materialized}({sql} LIMIT {RANK_CAP}) SELECT * FROM hits ORDER BY score"
         else:
             sql += " ORDER BY s.sentence_id"
         hits: list[Hit] = []
