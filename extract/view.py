@@ -4,7 +4,8 @@
 disk. Each fact is a <mark> carrying data-type, data-start and data-end (offsets into the text) and,
 as its content, exactly the fact's text; hovering or focusing it shows value, unit, qualifier, role and
 rule. Beside the text: the metadata, the budget summary, the checks (failed ones flagged), the
-indicator table and the list of facts, each linking to its place; filters show one type or one role.
+indicator table and the list of facts, each linking to its place; filters show one type or one role
+(also from the address: page.html?type=amounts&role=expenditure).
 
 The report text is untrusted: every piece of it is HTML-escaped, so a report holding `<script>` or
 `onerror=` shows those characters and runs nothing. Facts that nest (a score inside an indicator row)
@@ -193,6 +194,9 @@ _SCRIPT = """
       li.classList.toggle('hide', !!on && !((!t||li.dataset.type===t)&&(!r||li.dataset.role===r)));});
   }
   type.addEventListener('change', apply); role.addEventListener('change', apply);
+  var q=new URLSearchParams(location.search);   // ?type=amounts&role=expenditure: a filtered link
+  if(q.get('type')!==null){type.value=q.get('type');} if(q.get('role')!==null){role.value=q.get('role');}
+  apply();
 })();
 """
 

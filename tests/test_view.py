@@ -121,6 +121,13 @@ def test_the_view_in_chromium_highlights_every_fact_and_runs_nothing_from_the_re
     links = doc.xpath("//ol[@class='facts']//a/@href")
     assert len(links) == sum(len(getattr(report, t)) for t in FACT_TYPES)
     assert all(doc.xpath(f"//*[@id='{h[1:]}']") for h in links)   # each entry links to its place
+    filtered = dom(path.as_uri() + "?type=amounts&role=expenditure")   # the filters, set from the address
+    on = filtered.xpath("//mark[contains(concat(' ', @class, ' '), ' on ')]")
+    assert "filtered" in filtered.xpath("//body/@class")[0]
+    assert on and {(m.get("data-type"), m.get("data-role")) for m in on} == {("amounts", "expenditure")}
+    assert len(on) == sum(1 for a in report.amounts if a.role == "expenditure")
+    shown = filtered.xpath("//ol[@class='facts']/li[not(contains(@class, 'hide'))]")
+    assert len(shown) == len(on)
     _not_blank(screenshot(path.as_uri(), tmp_path / "seed.png"))
     _not_blank(screenshot(path.as_uri(), tmp_path / "phone.png", 390, 844))   # a phone's width
 
