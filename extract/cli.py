@@ -587,6 +587,7 @@ def view(
 
     single = len(files) == 1 and out.suffix.lower() == ".html"
     failed = 0
+    names: set[str] = set()
     for f in files:
         try:
             text, data, encoding = read_text(f)
@@ -595,9 +596,15 @@ def view(
             _fail(str(f), f"[{e.code}] {e.args[0] if e.args else e}")
             failed += 1
             continue
-        target = out if single else out / (f.stem + ".html")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(page(report, text), encoding="utf-8")
+        name, n = f.stem, 1
+        while name in names:   # two reports with one file name (a/r.txt, b/r.txt): r.html, r-2.html
+            n += 1
+            name = f"{f.stem}-{n}"
+        names.add(name)
+        target = out if single else out / (name + ".html")
+        with _user_errors(1):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(page(report, text), encoding="utf-8")
         typer.echo(str(target))
     if failed:
         raise typer.Exit(1)

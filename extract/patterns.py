@@ -145,7 +145,12 @@ class LazyPattern:
         return self.compiled().finditer(*args, **kwargs)
 
     def __getattr__(self, name: str):   # search, match, fullmatch, pattern …
+        if name.startswith("_"):   # copy/pickle probe these before __init__ ran: never recurse
+            raise AttributeError(name)
         return getattr(self.compiled(), name)
+
+    def __reduce__(self):
+        return LazyPattern, (self._source, self._where, self._flags)
 
 
 @functools.cache

@@ -148,7 +148,8 @@ def costs(corpus: Path, k: int = 300) -> dict:
         batch = store.Batch(db)
         t = time.perf_counter()
         for r in records:
-            batch.write(r["record"])
+            if "record" in r:   # a file that failed has no rows
+                batch.write(r["record"])
         batch.commit()
         writer = time.perf_counter() - t
         db.close()

@@ -250,3 +250,33 @@ def test_ingest_help_documents_the_cluster_options():
                          text=True, env={**os.environ, "COLUMNS": "200"}).stdout
     for option in ("--scheduler", "--workers", "--parquet"):
         assert option in out
+
+
+def test_parquet_without_a_cluster_has_the_same_rows(mixed, local_db, tmp_path):
+    """--parquet with the process pool: the parent writes the parts (as it writes SQLite)."""
+    out = tmp_path / "pq"
+    summary = ingest([str(mixed)], None, workers=2, parquet=out)
+    assert (summary.ingested, summary.failed) == (13, 1)
+    con = sqlite3.connect(local_db)
+    reader = parquet.connect(out)
+    for table in TABLES:
+        assert reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == \
+            con.execute(f"SELECT count(*) FROM {table}").fetchone()[0], table
+
+
+def test_a_dataset_added_later_gets_every_file_and_force_keeps_one_copy(mixed, local_db, tmp_path):
+    """A file is skipped only when every dataset asked for holds it; --force re-extracts into Parquet
+    without doubling a report."""
+    db, out = tmp_path / "both.db", tmp_path / "pq"
+    assert ingest([str(mixed)], db, workers=1).ingested == 13
+    later = ingest([str(mixed)], db, workers=1, parquet=out)          # SQLite has them all, Parquet none
+    assert later.ingested == 0 and later.skipped == 13                # counted against SQLite: stored already
+    assert parquet.connect(out).execute("SELECT count(*) FROM reports").fetchone()[0] == 13
+    again = ingest([str(mixed)], db, workers=1, parquet=out)
+    assert again.skipped == 13                                        # now both hold them: read nothing
+    forced = ingest([str(mixed)], db, workers=1, parquet=out, force=True)
+    assert forced.ingested == 13
+    reader = parquet.connect(out)
+    for table in ("reports", "amounts", "sentences"):
+        assert reader.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == \
+            sqlite3.connect(local_db).execute(f"SELECT count(*) FROM {table}").fetchone()[0], table

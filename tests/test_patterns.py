@@ -198,3 +198,14 @@ def test_a_gate_never_hides_a_match(rule, rx, gate):
         full = {(m.start(), m.end()) for m in rx.finditer(text) if m.end() > m.start()}
         gated = {(m.start(), m.end()) for m in gated_finditer(text, rx, gate, rule.get("window"))}
         assert full <= gated, (rule["id"], [text[s:e] for s, e in full - gated])
+
+
+@pytest.mark.parametrize("text, percentages, indicators", [
+    ("预算执行率|98.49|%" + " " * 17 + "x", [], []),                    # the window's end is not the text's end
+    ("预算执行率      98.49          %" + " " * 20 + "10", [], []),
+    ("1.数量指标：培训人次" + " " * 110 + "≥500人次，实际完成620人次，得10分。", [], ["培训人次"]),   # long PDF gap
+])
+def test_gated_rules_read_as_the_whole_text_would(text, percentages, indicators):
+    report = extract_text(text)
+    assert [p.text for p in report.percentages] == percentages
+    assert [i.name for i in report.indicators] == indicators

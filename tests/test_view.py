@@ -196,3 +196,18 @@ def test_chart_all_and_bad_kinds(served_db, tmp_path):
     bad = subprocess.run([sys.executable, "-m", "extract", "chart", "pie", "--db", str(served_db), "-o",
                           str(tmp_path / "x.svg")], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert bad.returncode != 0 and "execution_rates" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_view_names_two_reports_of_one_file_name_apart(tmp_path):
+    for d in ("a", "b"):
+        (tmp_path / d).mkdir()
+        shutil.copy(SEED, tmp_path / d / "r.txt")
+    out = subprocess.run([sys.executable, "-m", "extract", "view", str(tmp_path / "a" / "r.txt"),
+                          str(tmp_path / "b" / "r.txt"), "-o", str(tmp_path / "v")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0 and sorted(p.name for p in (tmp_path / "v").iterdir()) == ["r-2.html", "r.html"]
+    blocked = tmp_path / "afile"
+    blocked.write_text("x")
+    out = subprocess.run([sys.executable, "-m", "extract", "view", str(SEED), "-o", str(blocked)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode != 0 and "Traceback" not in out.stderr

@@ -21,11 +21,14 @@ where no alarm can interrupt them; Dask's own deadlines do that job.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
+import time
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
-from .sources import Limits, Ref, read_ref
+from .sources import Limits, Ref, is_url, read_ref
 
 ALLOWED_FAILURES = 1   # with --scheduler local: a task may kill one worker; on the second it is split
 DIED = {"error": "a worker died while extracting this file, twice (killed, or out of memory)",
@@ -60,6 +63,17 @@ def _slim(result: dict) -> dict:
         return result
     rec = result["record"]
     return {"report_id": rec.report_id, "counts": rec.counts()}
+
+
+def _completed(pending, idle: Callable[[], None]):
+    """Futures as they complete; `idle()` while none is ready (the writer commits what it holds)."""
+    while not pending.is_empty():
+        ready = pending.next_batch(block=False)
+        if ready:
+            yield from ready
+            continue
+        idle()
+        time.sleep(0.02)
 
 
 def _chunks(refs: Iterable[Ref], size: int) -> Iterator[list[Ref]]:
@@ -116,13 +130,16 @@ def connect(scheduler: str, workers: int):
 
 
 def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[..., None], limits: Limits,
-        parquet=None, records: bool = True, batch_size: int | None = None) -> None:
+        parquet=None, records: bool = True, batch_size: int | None = None,
+        idle: Callable[[], None] = lambda: None) -> None:
     """Extract every listed document on the cluster; `finish(stamp, result, parquet_written)` for each."""
     from distributed import as_completed
 
     client, cluster = connect(scheduler, workers)
     killed = _killed_worker_types()
-    out = None if parquet is None else str(parquet)
+    # paths as the client means them: a worker's current folder is not the client's
+    out = None if parquet is None else os.path.abspath(parquet)
+    refs = (ref if is_url(ref.path) else replace(ref, path=os.path.abspath(ref.path)) for ref in refs)
     try:
         threads = sum(client.nthreads().values()) or workers
         size = batch_size or (64 if parquet is not None else 16)
@@ -140,7 +157,7 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
             if chunk is None:
                 break
             submit(chunk)
-        for fut in pending:
+        for fut in _completed(pending, idle):
             chunk = chunks.pop(fut.key)
             try:
                 results = fut.result()

@@ -46,7 +46,7 @@ def render_cell(row, value, column, table, database, datasette):
     if table == "reports" and column == "title" and value and "report_id" in keys:
         return link(row["report_id"], value)
     if table in _FACT_TABLES and column == "text" and value and {"report_id", "seq"} <= set(keys):
-        return link(row["report_id"], value, f"#f-{table}-{row['seq']}")
+        return link(row["report_id"], value, f"#f-{table}-{escape(str(row['seq']))}")
     return None
 
 

@@ -152,6 +152,7 @@ def _error_message(e: ReportxError) -> str:
 # ------------------------------------------------------------------------------------------ the job
 
 PARQUET_BATCH = 200   # reports per Parquet part when this process writes them (no --scheduler)
+IDLE_SECONDS = 0.25   # the longest the writer waits for a worker before committing what it has written
 
 
 def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers: int | None = None,
@@ -233,6 +234,19 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
             summary.skipped += 1
         report(stamp[0])
 
+    def idle() -> None:
+        """About to wait for a worker (or to extract a file here): commit what has waited long enough."""
+        if batch is not None:
+            try:
+                batch.commit_if_due()
+            except sqlite3.Error as e:
+                raise _unwritable(e, db_path) if store.storage_failed(e) else e
+
+    def held(stamp: tuple) -> bool:
+        """Every dataset asked for holds this file already (one that lacks it gets it on this run)."""
+        return ((parquet is None or stamp in seen)
+                and (db is None or store.known_file(db, stamp)))
+
     def todo() -> Iterator[Ref]:
         """Documents that need extracting; listing errors and files already ingested are dealt with here."""
         for ref in iter_refs(paths, limits):
@@ -240,7 +254,7 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
                 record_error(ref.stamp, "read", ref.error.code, _error_message(ref.error))
                 report(ref.source)
                 continue
-            if not force and (ref.stamp in seen or (db is not None and store.known_file(db, ref.stamp))):
+            if not force and held(ref.stamp):
                 summary.skipped += 1
                 report(ref.source)
                 continue
@@ -256,7 +270,12 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
                 record_error(ref.stamp, "read", item.error.code, _error_message(item.error))
                 report(ref.source)
                 continue
-            if not force and db is not None and store.has_report(db, hashlib.sha256(item.data).hexdigest()):
+            report_id = hashlib.sha256(item.data).hexdigest()
+            if not force and parquet is None and db is not None and store.has_report(db, report_id):
+                try:   # the same bytes under another name, or a file without a stamp: record it, skip it
+                    batch.file(ref.stamp, report_id)
+                except sqlite3.Error as e:
+                    raise _unwritable(e, db_path) if store.storage_failed(e) else e
                 summary.skipped += 1
                 report(ref.source)
                 continue
@@ -267,7 +286,7 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
             from . import cluster
 
             cluster.run(todo(), scheduler, workers, finish, limits, parquet=parquet, records=db is not None,
-                        batch_size=batch_size)
+                        batch_size=batch_size, idle=idle)
         elif workers == 1:
             # one process does everything: no pool, no pickling (and the baseline for scaling)
             first = True
@@ -275,10 +294,11 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
                 if first:
                     _warm_up()
                     first = False
+                idle()
                 finish(item.ref.stamp, process_within(item.source, item.data, limits.file_seconds))
         else:
             _run_pool(read(todo()), workers, lambda item, result: finish(item.ref.stamp, result),
-                      limits.file_seconds)
+                      limits.file_seconds, idle)
         flush()
     except BaseException:
         if batch is not None:
@@ -353,7 +373,8 @@ def _record(path: str) -> dict:
     return result
 
 
-def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], seconds: int = 0) -> None:
+def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], seconds: int = 0,
+              idle: Callable[[], None] = lambda: None) -> None:
     """Extract in worker processes with at most workers*4 files in flight (memory stays flat).
 
     When a worker dies, every file in flight is retried alone in a fresh pool, so only the file
@@ -361,13 +382,13 @@ def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[Item, dict]
     """
     folder = tempfile.mkdtemp(prefix="reportx-ingest-")
     try:
-        _run_pool_in(items, workers, finish, folder, seconds)
+        _run_pool_in(items, workers, finish, folder, seconds, idle)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], folder: str,
-                 seconds: int = 0) -> None:
+                 seconds: int = 0, idle: Callable[[], None] = lambda: None) -> None:
     pool = _new_pool(workers, folder)
     pending: dict[Future, Item] = {}
 
@@ -384,7 +405,10 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[Item, di
 
     def drain(when: str) -> None:
         nonlocal pool
-        done, _ = wait(pending, return_when=when)
+        done, _ = wait(pending, timeout=IDLE_SECONDS, return_when=when)
+        if not done:
+            idle()   # nothing finished for a while: commit what is written, so it is not held open
+            return
         broken = []
         for fut in done:
             item = pending.pop(fut)
@@ -412,7 +436,7 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[Item, di
                 pool = _new_pool(workers, folder)
                 isolate(suspects)
                 continue
-            if len(pending) >= workers * 4:
+            while len(pending) >= workers * 4:
                 drain(FIRST_COMPLETED)
         while pending:
             drain(ALL_COMPLETED)

@@ -14,7 +14,8 @@ A batch is named by the hash of its content (its files and the reports they hold
 part is written last, each part to a temporary name first and then renamed: a batch whose `files`
 part exists is complete, and readers see complete batches only. A batch written twice (a task retried
 on another worker, a rerun) overwrites itself. The same report in two batches (the same bytes under
-two names) is kept once, from its first source in path order, as SQLite keeps the first file; and
+two names) is kept once, from its first source in path order (as SQLite keeps the first file) and,
+re-extracted (--force), its latest extraction; a file's latest stamp is its `files` row; and
 `duplicate_of` (another file's report with the same content) is worked out when read.
 """
 
@@ -201,7 +202,7 @@ def connect(out_dir: str | os.PathLike):
         return f"read_parquet({_files_literal(parts(root, table))}, filename=true)"
 
     con.execute(f"CREATE VIEW _one AS SELECT * EXCLUDE (filename), {batch} AS _batch FROM {source('reports')} "
-                "QUALIFY row_number() OVER (PARTITION BY report_id ORDER BY source, _batch) = 1")
+                "QUALIFY row_number() OVER (PARTITION BY report_id ORDER BY source, ingested_at DESC, _batch) = 1")
     con.execute("CREATE VIEW _first AS SELECT content_id, arg_min(report_id, source) AS first_id FROM _one "
                 "GROUP BY content_id")
     con.execute("CREATE VIEW reports AS SELECT o.* EXCLUDE (_batch) REPLACE (CASE WHEN o.report_id = f.first_id "
@@ -210,7 +211,8 @@ def connect(out_dir: str | os.PathLike):
         con.execute(f"CREATE VIEW {table} AS SELECT t.* EXCLUDE (filename) FROM {source(table)} t "
                     f"JOIN _one k ON k.report_id = t.report_id AND k._batch = {batch.replace('filename', 't.filename')}")
     con.execute(f"CREATE VIEW files AS SELECT * EXCLUDE (filename) FROM {source('files')} "
-                "QUALIFY row_number() OVER (PARTITION BY path ORDER BY filename) = 1")
+                "QUALIFY row_number() OVER (PARTITION BY path ORDER BY try_cast(mtime AS BIGINT) DESC NULLS LAST, "
+                "mtime DESC, filename) = 1")
     # as in SQLite: a file's latest error, and none once the file has given a report
     con.execute(f"CREATE VIEW errors AS SELECT * EXCLUDE (filename) FROM {source('errors')} e "
                 "WHERE NOT EXISTS (SELECT 1 FROM _one o WHERE o.source = e.path) "

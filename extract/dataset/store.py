@@ -488,6 +488,16 @@ class Batch:
     def error(self, path: str, stage: str, code: str | None, message: str) -> None:
         self._do(lambda: _write_error(self.db, path, stage, code, message))
 
+    def file(self, stamp: tuple, report_id: str) -> None:
+        """Record that the file `stamp` holds the stored report `report_id` (a rerun skips it unread)."""
+        self._do(lambda: _write_file(self.db, stamp, report_id))
+
+    def commit_if_due(self) -> None:
+        """Commit when the open transaction is `seconds` old: called before waiting, so that finished
+        reports are not held uncommitted (and the write lock not kept) while nothing arrives."""
+        if self.pending and time.monotonic() - self.opened >= self.seconds:
+            self.commit()
+
     def commit(self) -> None:
         if self.db.in_transaction:
             try:

@@ -116,7 +116,18 @@ def gated_finditer(text: str, rx: regex.Pattern, gate: regex.Pattern | None, win
         windows = cache.get(key)
         if windows is None:
             windows = cache[key] = _windows(text, gate, window)
-    return (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
+    return _rematched(text, rx, windows)
+
+
+def _rematched(text: str, rx: regex.Pattern, windows: list[tuple[int, int]]):
+    """The matches found in the windows, each matched again at its start on the whole text: a window's
+    end is the end of the text for the regex (`$`, a lookahead, a run of spaces stop there), so what it
+    found there is checked, and extended, against what really follows."""
+    for lo, hi in windows:
+        for m in rx.finditer(text, lo, hi):
+            full = rx.match(text, m.start())
+            if full is not None:
+                yield full
 
 
 def _windows(text: str, gate: regex.Pattern, window: list[int] | None) -> list[tuple[int, int]]:
