@@ -26,9 +26,9 @@ import shutil
 import tempfile
 import time
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable
 
-from .sources import Limits, Ref, is_url, read_ref
+from .sources import Limits, Ref, chunked, is_url, read_ref
 
 ALLOWED_FAILURES = 1   # with --scheduler local: a task may kill one worker; on the second it is split
 DIED = {"error": "a worker died while extracting this file, twice (killed, or out of memory)",
@@ -74,17 +74,6 @@ def _completed(pending, idle: Callable[[], None]):
             continue
         idle()
         time.sleep(0.02)
-
-
-def _chunks(refs: Iterable[Ref], size: int) -> Iterator[list[Ref]]:
-    chunk: list[Ref] = []
-    for ref in refs:
-        chunk.append(ref)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
 
 
 def _killed_worker_types() -> tuple[type, ...]:
@@ -143,7 +132,7 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
     try:
         threads = sum(client.nthreads().values()) or workers
         size = batch_size or (64 if parquet is not None else 16)
-        batches = _chunks(refs, size)
+        batches = chunked(refs, size)
         pending = as_completed()
         chunks = {}
 

@@ -36,7 +36,7 @@ from typing import Callable, Iterator
 from .. import __version__
 from ..errors import FileTimeLimit, ReportxError, WriteFailed
 from . import store
-from .sources import Item, Limits, Ref, expand_paths, iter_items, iter_refs, read_ref  # noqa: F401 (re-exported)
+from .sources import Item, Limits, Ref, chunked, expand_paths, iter_items, iter_refs, read_ref  # noqa: F401 (re-exported)
 
 WORKER_TASKS = 25_000   # reports a worker process takes before it is replaced (a safety net)
 
@@ -386,17 +386,6 @@ def _record(path: str) -> dict:
 POOL_BATCH = 8   # files per pool task; a worker that dies takes its batch's files to be retried one by one
 
 
-def _chunked(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
-    chunk: list[Item] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], seconds: int = 0,
               idle: Callable[[], None] = lambda: None) -> None:
     """Extract in worker processes, POOL_BATCH files a task, at most workers*2 tasks in flight (memory stays flat).
@@ -451,7 +440,7 @@ def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[Item, di
             isolate(broken)
 
     try:
-        for chunk in _chunked(items, POOL_BATCH):
+        for chunk in chunked(items, POOL_BATCH):
             try:
                 pending[pool.submit(process_batch_to_file, [(i.source, i.data) for i in chunk], folder,
                                     seconds)] = chunk

@@ -18,7 +18,7 @@ import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ..errors import (
     InputNotFound,
@@ -302,3 +302,15 @@ def iter_items(paths: list[str], limits: Limits) -> Iterator[Item]:
     """Every document under `paths` with its bytes (or its error), lazily: listing and reading in one loop."""
     for ref in iter_refs(paths, limits):
         yield read_ref(ref, limits)
+
+
+def chunked(things: Iterable, size: int) -> Iterator[list]:
+    """Lists of up to `size` consecutive things, lazily (batches of documents for workers)."""
+    chunk: list = []
+    for thing in things:
+        chunk.append(thing)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
