@@ -24,6 +24,14 @@ _DIRECTION = "the change written before the number: 增长/增加/提高 … inc
     "null when it is not a change (a written minus sign stays the value's sign)"
 
 
+AmountLevel = Literal["total", "part", "repeat", "other"]
+_LEVEL = ("how the amount stands to the report's own figures: total (the report's budget or expenditure as a whole, "
+          "its first statement), repeat (the same figure stated again), part (one share of a total: by source "
+          "当年财政拨款/上年结转, by kind 基本支出/项目支出, a line item, one of several projects), other (not a budget "
+          "or expenditure figure of the report's subject: a target, planned spending, anything else). Sum totals "
+          "only, or better the report figures (Report.figures)")
+
+
 class Fact(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -44,6 +52,7 @@ class Amount(Fact):
     direction: Direction | None = Field(None, description=_DIRECTION)
     role: str = Field("other", description="what the amount is, from the cue words before it "
                       "(patterns/roles.yaml): budget_initial, expenditure, carryover …")
+    level: AmountLevel = Field("other", description=_LEVEL)
 
 
 class Percentage(Fact):
@@ -157,12 +166,66 @@ class BudgetSummary(BaseModel):
     execution_rate: Dec | None = Field(None, description="budget execution rate (执行率), percent")
 
 
+Scope = Literal["department", "project", "multi", "other"]
+FigureStatus = Literal["ok", "conflict"]
+FIGURE_NAMES = ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score", "grade")
+
+
+class Figure(BaseModel):
+    """One of a report's own figures, taken from one stated fact."""
+
+    value: Dec | None = Field(None, description="the figure: yuan for money, percent for a rate, points for a "
+                              "score; null for the grade")
+    label: str | None = Field(None, description="the grade as written (优秀, 良); null for the other figures")
+    status: FigureStatus = Field("ok", description="ok: taken, and the report's own arithmetic does not contradict "
+                                 "it; conflict: it fails a check (see `reason`) and is left out of statistics "
+                                 "unless asked for")
+    fact_type: str = Field(description="the list the fact is in: amounts, percentages, scores, grade")
+    fact_seq: int | None = Field(None, description="the fact's position in that list of the report (the "
+                                 "dataset's seq); null for the grade, which is not a fact list")
+    text: str = Field(description="the fact as written: source[start:end]")
+    start: int = Field(description="offset of the fact in the original decoded text")
+    end: int = Field(description="offset after the fact in the original decoded text")
+    rule: str = Field(description="the rule that produced the fact")
+    reason: str = Field(description="why this fact was chosen (and, for a conflict, what failed)")
+
+
+class ReportFigures(BaseModel):
+    """The report's own figures: what a statistician adds up across reports. Each is null or one stated fact."""
+
+    scope: Scope | None = Field(None, description="what the report is about: department (the unit as a whole), "
+                                "project (one project), multi (several projects), other (a budget draft, a notice)")
+    subject: str | None = Field(None, description="the project's name for scope project, as written")
+    budget_initial: Figure | None = Field(None, description="年初预算数, yuan")
+    budget_adjusted: Figure | None = Field(None, description="全年预算数 / 调整后预算, yuan")
+    expenditure: Figure | None = Field(None, description="全年执行数 / 实际支出, yuan")
+    execution_rate: Figure | None = Field(None, description="预算执行率, percent")
+    total_score: Figure | None = Field(None, description="the self-evaluation's total score (总分 / 自评得分)")
+    grade: Figure | None = Field(None, description="the stated grade (自评等级)")
+
+
+class Project(BaseModel):
+    """One project of a document about several projects (scope multi): its own figures, each with its fact."""
+
+    name: str = Field(description="the project's name as written")
+    start: int = Field(description="offset of the name in the original decoded text")
+    end: int = Field(description="offset after the name")
+    budget_initial: Figure | None = None
+    budget_adjusted: Figure | None = None
+    expenditure: Figure | None = None
+    execution_rate: Figure | None = None
+    total_score: Figure | None = None
+    grade: Figure | None = None
+
+
 class Report(BaseModel):
     source: str = Field(description="the file (or zip member) the report was read from")
     sha256: str = Field(description="sha256 of the file's bytes (the dataset's report_id)")
     encoding: str | None = Field(None, description="the text encoding of a .txt/.html file: utf-8, gb18030 …")
     title: str | None = Field(None, description="the report's title")
-    department: str | None = Field(None, description="the department (or unit) that reports")
+    department: str | None = Field(None, description="the department (or unit) that reports, its fullest name as written")
+    department_key: str | None = Field(None, description="the department normalized to join short forms of one unit "
+                                       "(…人民政府 and …政府 alike; patterns/departments.yaml): group by this")
     year: int | None = Field(None, description="the budget year reported on")
     report_kind: str | None = Field(None, description="the kind of report, from its title or body "
                                     "(patterns/structure.yaml report_kinds)")
@@ -179,6 +242,8 @@ class Report(BaseModel):
     indicators: list[Indicator] = []
     checks: list[Check] = []
     budget_summary: BudgetSummary = BudgetSummary()
+    figures: ReportFigures = Field(ReportFigures(), description="the report's own figures with their facts")
+    projects: list[Project] = Field([], description="one row per project of a document about several projects")
     sections: list[Section] = []
 
 

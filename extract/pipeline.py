@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import regex
 
-from . import checks, roles
+from . import checks, departments, roles
 from .context import Candidate, Context, most_common, resolve_overlaps
 from .errors import InputTooLarge, InvalidText
 from .models import FACT_TYPES, BudgetSummary, Report, Section
@@ -119,6 +119,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         encoding=encoding,
         title=structure.title,
         department=structure.department,
+        department_key=departments.key(structure.department),
         year=structure.year,
         report_kind=structure.report_kind,
         grade=grade,
