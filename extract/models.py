@@ -229,7 +229,8 @@ class Report(BaseModel):
     year: int | None = Field(None, description="the budget year reported on")
     report_kind: str | None = Field(None, description="the kind of report, from its title or body "
                                     "(patterns/structure.yaml report_kinds)")
-    grade: str | None = Field(None, description="the stated grade as written: 优, 优秀, 良好, 合格 …")
+    grade: str | None = Field(None, description="the report's own grade as written (优, 优秀, 良好, 合格 …): "
+                              "figures.grade when it passed its check; null for a document about several projects")
     grade_level: Literal["优", "良", "中", "差"] | None = Field(
         None, description="the grade on one scale: 优秀 -> 优, 良好 -> 良, 合格 -> 中, 不合格 -> 差")
     amounts: list[Amount] = []

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import regex
 
-from . import checks, departments, roles
+from . import checks, departments, figures, roles
 from .context import Candidate, Context, most_common, resolve_overlaps
 from .errors import InputTooLarge, InvalidText
 from .models import FACT_TYPES, BudgetSummary, Report, Section
@@ -97,6 +97,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     found = numeric + events.recognize(ctx) + [c for c in rows if c.type == "indicators"]
 
     facts: dict[str, list] = {name: [] for name in FACT_TYPES}
+    nspans: dict[str, list[tuple[int, int]]] = {name: [] for name in FACT_TYPES}
     for c in sorted(found, key=lambda c: c.start):
         if not _storable(c.data):
             continue   # a number beyond 15 significant digits: no report states one; leave it out
@@ -106,9 +107,17 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
             c.data = {**c.data, **{k: _ground(text, norm, c.data[k]) for k in ("target", "actual")}}
         facts[c.type].append(model(text=text[start:end], start=start, end=end, rule=c.rule,
                                    section=structure.section_at(c.start), **c.data))
+        nspans[c.type].append((c.start, c.end))
 
-    summary = _summary(facts)
-    grade = scores.grade(ctx)
+    stated_grade = scores.grade_span(ctx)
+    grade = stated_grade[0] if stated_grade else None
+    if stated_grade is not None:
+        stated_grade = (grade, *norm.span(stated_grade[1], stated_grade[2]))
+    figs, projects, levels = figures.build(ctx, text, facts, nspans, structure.title, structure.report_kind,
+                                           stated_grade)
+    facts["amounts"] = [a.model_copy(update={"level": levels.get(i, "other")}) for i, a in enumerate(facts["amounts"])]
+    summary = _summary(facts, figs)
+    own_grade = figs.grade.label if figs.grade is not None and figs.grade.status == "ok" else None
     sections = []
     for h in structure.headings:
         s, e = norm.span(h.start, h.end)
@@ -122,10 +131,12 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         department_key=departments.key(structure.department),
         year=structure.year,
         report_kind=structure.report_kind,
-        grade=grade,
-        grade_level=scores.grade_level(grade),
-        checks=checks.run(summary, facts["scores"], grade),
+        grade=own_grade,
+        grade_level=scores.grade_level(own_grade),
+        checks=checks.run(summary, facts["scores"], own_grade),
         budget_summary=summary,
+        figures=figs,
+        projects=projects,
         sections=sections,
         **facts,
     ), ctx
@@ -150,20 +161,25 @@ def _ground(text: str, norm, value: dict | None) -> dict | None:
     return {**value, "start": start, "end": end, "text": text[start:end]}
 
 
-def _summary(facts: dict[str, list]) -> BudgetSummary:
+def _summary(facts: dict[str, list], figs) -> BudgetSummary:
+    """The budget figures: the report figures that passed their checks (Report.figures), and the
+    make-up of the budget (carryover, additions, appropriation) where the report states it once."""
     by_role: dict[str, list[Decimal]] = {}
     for a in facts["amounts"]:
-        if a.low_yuan is None and a.qualifier == "exact" and a.per is None:
+        if a.low_yuan is None and a.qualifier == "exact" and a.per is None and a.direction is None:
             by_role.setdefault(a.role, []).append(a.value_yuan)
-    rates = [p.value for p in facts["percentages"] if p.role == "execution_rate" and p.qualifier == "exact"]
+
+    def ok(f):
+        return f.value if f is not None and f.status == "ok" else None
+
     return BudgetSummary(
-        budget_initial_yuan=most_common(by_role.get("budget_initial", [])),
-        carryover_yuan=most_common(by_role.get("carryover", [])),
-        budget_addition_yuan=most_common(by_role.get("budget_addition", [])),
-        appropriation_yuan=most_common(by_role.get("appropriation", [])),
-        budget_adjusted_yuan=most_common(by_role.get("budget_adjusted", [])),
-        expenditure_yuan=most_common(by_role.get("expenditure", [])),
-        execution_rate=most_common(rates),
+        budget_initial_yuan=ok(figs.budget_initial),
+        carryover_yuan=most_common(by_role.get("carryover", [])) if figs.scope not in ("other", "multi") else None,
+        budget_addition_yuan=most_common(by_role.get("budget_addition", [])) if figs.scope != "other" else None,
+        appropriation_yuan=most_common(by_role.get("appropriation", [])) if figs.scope != "other" else None,
+        budget_adjusted_yuan=ok(figs.budget_adjusted),
+        expenditure_yuan=ok(figs.expenditure),
+        execution_rate=ok(figs.execution_rate),
     )
 
 

@@ -89,7 +89,9 @@ def run_rules(
             if rule.get("role_from") == "label":  # 年初预算数（万元）：120.5 — the label says what it is
                 data["role"] = label_role(m.group("label"), fact_type)
             start, end = m.start(), m.end()
-            if rule.get("span") == "from_num":  # the cue word is context, not part of the fact
+            if "_span" in data:   # the builder read a part of the match (a glued cell: 100|91)
+                start, end = data.pop("_span")
+            elif rule.get("span") == "from_num":  # the cue word is context, not part of the fact
                 start = m.start("num")
             elif rule.get("span") == "num":    # only the number (a unit in a cell of its own)
                 start, end = m.start("num"), m.end("num")

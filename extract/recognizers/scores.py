@@ -8,6 +8,9 @@ import regex
 
 from .. import patterns
 from ..context import Candidate, Context, most_common
+from decimal import Decimal
+
+from ..numbers import parse_number
 from . import group, has_cue, number_of, run_rules
 
 
@@ -34,7 +37,26 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         kind = cue[0]
     else:
         kind = _kinds()[label]
+    if kind == "total" and value > _FULL_MARK:
+        return _unglued(m, value)
     return {"value": value, "kind": kind}
+
+
+_FULL_MARK = Decimal(100)
+
+
+def _unglued(m: regex.Match, value: Decimal) -> dict | None:
+    """A total over the full mark is two cells run together: the full mark then the score (总分100100,
+    10091 -> 91). The score alone is the fact; anything else is dropped, never read as one number."""
+    digits = m.group("num")
+    mark = str(_FULL_MARK)
+    if digits.startswith(mark) and len(digits) > len(mark):
+        tail = digits[len(mark):]
+        rest = parse_number(tail)
+        if rest is not None and 0 < rest <= _FULL_MARK and not tail.startswith("0"):
+            start = m.start("num") + len(mark)
+            return {"value": rest, "kind": "total", "_span": (start, m.end("num"))}
+    return None
 
 
 def recognize(ctx: Context) -> list[Candidate]:
@@ -54,3 +76,13 @@ def grade_level(grade: str | None) -> str | None:
 def grade(ctx: Context) -> str | None:
     """The stated grade; when a report states several, the most frequent (first on a tie)."""
     return most_common([m.group("grade") for _, rx in _grade_rules() for m in rx.finditer(ctx.text)])
+
+
+def grade_span(ctx: Context) -> tuple[str, int, int] | None:
+    """The stated grade (as `grade`) and the normalized span of its first statement."""
+    found = [(m.group("grade"), m.start("grade"), m.end("grade"))
+             for _, rx in _grade_rules() for m in rx.finditer(ctx.text)]
+    label = most_common([g for g, _, _ in found])
+    if label is None:
+        return None
+    return min((x for x in found if x[0] == label), key=lambda x: x[1])

@@ -1,0 +1,286 @@
+"""Report figures: the report's own budget, expenditure, execution rate, total score and grade.
+
+Each figure is null or taken from one stated fact, which it names (list, seq, text, offsets, rule) with
+the reason it was chosen. The words before a fact decide whether it can be one (patterns/figures.yaml):
+a share of a total (其中：当年财政拨款), a target (指标值, 未达到90%), planned spending (支出预算), a weight
+(分值 | 100) or another project's figure never is. Then the report's own arithmetic decides:
+
+| check                                   | when it fails                                        |
+|-----------------------------------------|------------------------------------------------------|
+| rate = expenditure ÷ budget             | another stated reading that passes, else conflict    |
+| expenditure and budgets of one order    | conflict (a glued cell, a figure in 元 among 万元)      |
+| 0 ≤ total score ≤ full mark             | conflict                                             |
+| grade agrees with the total score       | the grade is a conflict                              |
+
+A conflict keeps the fact and says why, and is left out of statistics unless asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+import regex
+
+from . import patterns
+from .context import Context
+from .models import Figure, Project, ReportFigures
+
+MONEY = {"budget_initial": "budget_initial", "budget_adjusted": "budget_adjusted", "expenditure": "expenditure"}
+
+
+@functools.cache
+def _data() -> dict:
+    d = patterns.load("figures")
+    words = {k: regex.compile(patterns.alternation(d[k]["words"])) for k in
+             ("part_words", "target_words", "planned_words", "project_words", "gross_words")}
+    s = d["scope"]
+    return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
+            "multi_words": regex.compile(patterns.alternation(s["multi_words"])),
+            "department_words": regex.compile(patterns.alternation(s["department_words"])),
+            "other_words": regex.compile(patterns.alternation(s["other_words"])),
+            "multi_body": regex.compile(s["multi_body"]),
+            "rate_max": Decimal(str(d["plausible"]["execution_rate_max"])),
+            "ratio_max": Decimal(str(d["plausible"]["ratio_max"])),
+            "score_max": Decimal(str(d["plausible"]["score_max"]))}
+
+
+@dataclass
+class _Cand:
+    name: str            # the figure it can be
+    fact_type: str
+    seq: int
+    fact: object
+    nstart: int          # normalized offsets
+    nend: int
+    lead: str
+    level: str = "total"  # total | part | other
+    why: str = ""
+
+
+def scope_of(title: str | None, report_kind: str | None, text: str) -> str | None:
+    """department, project, multi or other, from the title's words, the body, then the report kind."""
+    d = _data()
+    head = title or text[:300]
+    if d["multi_words"].search(head) or (report_kind in d["scope"]["project_kinds"] + [None, "self_eval"]
+                                         and d["multi_body"].search(text[:3000])
+                                         and not regex.search(r"(?:本|该)项目", text[:3000])):
+        return "multi"
+    if d["other_words"].search(head) or report_kind in d["scope"]["other_kinds"]:
+        return "other"
+    if d["department_words"].search(head) or report_kind in d["scope"]["department_kinds"]:
+        return "department"
+    if report_kind in d["scope"]["project_kinds"] or "项目" in head:
+        return "project"
+    return "department" if report_kind == "self_eval" else None
+
+
+def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, list[tuple[int, int]]],
+          title: str | None, report_kind: str | None, grade: tuple[str, int, int] | None,
+          ) -> tuple[ReportFigures, list[Project], dict[int, str]]:
+    """The report figures, the projects of a multi-project document, and each amount's level by seq."""
+    d = _data()
+    scope = scope_of(title, report_kind, ctx.text)
+    cands = _candidates(ctx, facts, nspans, scope)
+    levels = {c.seq: ("part" if c.level == "part" else "other") for c in cands if c.fact_type == "amounts"}
+    figs = ReportFigures(scope=scope)
+    if scope == "other":
+        return figs, [], levels
+    chosen: dict[str, _Cand] = {}
+    for name in ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score"):
+        pool = [c for c in cands if c.name == name and c.level == "total"]
+        if scope == "multi":
+            pool = [c for c in pool if c.fact_type == "amounts" and _overall(c.lead)]
+        if pool:
+            chosen[name] = pool[0]
+    status, notes = _check(chosen, cands, facts)
+    for name, c in chosen.items():
+        fact = c.fact
+        setattr(figs, name, Figure(
+            value=getattr(fact, "value_yuan", None) if c.fact_type == "amounts" else fact.value,
+            status=status.get(name, "ok"), fact_type=c.fact_type, fact_seq=c.seq, text=fact.text,
+            start=fact.start, end=fact.end, rule=fact.rule,
+            reason="; ".join(x for x in (c.why, notes.get(name, "")) if x)))
+    if grade is not None and scope != "multi":
+        label, start, end = grade
+        gstatus, gnote = _grade_check(label, figs.total_score)
+        figs.grade = Figure(label=label, status=gstatus, fact_type="grade", text=text[start:end], start=start,
+                            end=end, rule="grade.stated", reason="the stated grade" + (f"; {gnote}" if gnote else ""))
+    for name, c in chosen.items():
+        if c.fact_type == "amounts":
+            levels[c.seq] = "total"
+            for o in cands:
+                if (o.fact_type == "amounts" and o.seq != c.seq and o.level == "total" and o.name == name
+                        and o.fact.value_yuan == c.fact.value_yuan):
+                    levels[o.seq] = "repeat"
+    return figs, [], levels
+
+
+def _overall(lead: str) -> bool:
+    """In a document about several projects, a figure for all of them (调整后项目预算为…, 预算金额合计)."""
+    return bool(regex.search(r"\d\s?个项目|项目\d+个|合计|总额|共计|项目预算", lead))
+
+
+def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
+    from . import roles, tables
+
+    d = _data()
+    out: list[_Cand] = []
+    prev_end = 0
+    target_spans = [(v.start, v.end) for i in facts["indicators"] for v in (i.target,) if v is not None]
+    amounts = list(zip(facts["amounts"], nspans["amounts"]))
+    for seq, (a, (ns, ne)) in enumerate(amounts):
+        lo = max(ctx.sentence_start(ns), prev_end if prev_end <= ns else 0)
+        lead = ctx.text[lo:ns]
+        prev_end = ne
+        cell = tables.cell_at(ctx, ns)
+        if cell is not None:
+            lead = f"{cell.row_label}|{cell.header}|{lead}"
+        name = MONEY.get(a.role)
+        c = _Cand(name or a.role, "amounts", seq, a, ns, ne, lead)
+        if name is None:
+            c.level = "part" if a.role in _PART_ROLES else "other"
+        elif a.low_yuan is not None or a.qualifier != "exact" or a.per is not None or a.direction is not None:
+            c.level, c.why = "other", "a range, bound, rate or change"
+        elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(lead):
+            c.level = "other"
+        elif name == "expenditure" and d["planned_words"].search(ctx.text[ctx.sentence_start(ns):ns]):
+            c.level = "other"
+        elif name == "expenditure" and d["gross_words"].search(lead[-8:]):
+            c.level = "other"
+        elif d["part_words"].search(_row_or_lead(cell, lead)) or d["part_words"].search(_heading(a.section)):
+            c.level = "part"
+        elif scope == "department" and d["project_words"].search(lead):
+            c.level = "part"
+        else:
+            c.why = _reason(name, cell, lead)
+        out.append(c)
+    for seq, (p, (ns, ne)) in enumerate(zip(facts["percentages"], nspans["percentages"])):
+        if p.role != "execution_rate":
+            continue
+        lead = ctx.text[ctx.sentence_start(ns):ns]
+        cell = tables.cell_at(ctx, ns)
+        if cell is not None:
+            lead = f"{cell.row_label}|{cell.header}|{lead}"
+        c = _Cand("execution_rate", "percentages", seq, p, ns, ne, lead)
+        if p.qualifier != "exact" or p.low is not None or p.direction is not None:
+            c.level = "other"
+        elif any(s <= p.start < e for s, e in target_spans) or d["target_words"].search(lead[-24:]):
+            c.level = "other"
+        elif d["part_words"].search(_row_or_lead(cell, ctx.text[ctx.clause_start(ns):ns])):
+            c.level = "part"
+        else:
+            c.why = _reason("execution_rate", cell, lead)
+        out.append(c)
+    for seq, (s, (ns, ne)) in enumerate(zip(facts["scores"], nspans["scores"])):
+        if s.kind != "total":
+            continue
+        cell = tables.cell_at(ctx, ns)
+        lead = ctx.text[ctx.sentence_start(ns):ns]
+        c = _Cand("total_score", "scores", seq, s, ns, ne, lead)
+        if cell is not None and cell.header.endswith(d["weight_headers"]):
+            c.level, c.why = "other", "a weight column"
+        else:
+            c.why = _reason("total_score", cell, lead)
+        out.append(c)
+    out.sort(key=lambda c: c.nstart)
+    return out
+
+
+_PART_ROLES = frozenset({"appropriation", "carryover", "basic_expenditure", "project_expenditure",
+                         "personnel_expenditure", "public_expenditure", "three_public"})
+
+
+def _heading(section: str) -> str:
+    """The innermost heading's title: a section about 三公经费 is about a line item."""
+    return section.rsplit(" > ", 1)[-1]
+
+
+def _row_or_lead(cell, lead: str) -> str:
+    if cell is not None:
+        return cell.row_label
+    return lead
+
+
+def _reason(name: str, cell, lead: str) -> str:
+    if cell is not None:
+        return f"the first {name} stated: the cell under {cell.header!r} in the row {cell.row_label!r}"
+    words = lead.strip()[-16:]
+    return f"the first {name} stated, after {words!r}" if words else f"the first {name} stated"
+
+
+def _matches(computed: Decimal, stated: Decimal) -> bool:
+    exp = stated.as_tuple().exponent
+    quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+    return stated in (computed.quantize(quantum, ROUND_HALF_UP), computed.quantize(quantum, ROUND_DOWN))
+
+
+def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[str, str], dict[str, str]]:
+    d = _data()
+    status: dict[str, str] = {}
+    notes: dict[str, str] = {}
+
+    def value(name):
+        c = chosen.get(name)
+        if c is None:
+            return None
+        return c.fact.value_yuan if c.fact_type == "amounts" else c.fact.value
+
+    def conflict(name, why):
+        if name in chosen:
+            status[name] = "conflict"
+            notes[name] = why
+
+    spent, adjusted, initial, rate = value("expenditure"), value("budget_adjusted"), value("budget_initial"), \
+        value("execution_rate")
+    base = adjusted or initial
+    if rate is not None and not (Decimal(0) <= rate <= d["rate_max"]):
+        conflict("execution_rate", f"a rate of {rate}% is not a budget execution rate")
+    if spent is not None and base and rate is not None and status.get("execution_rate") is None:
+        bases = [b for b in (adjusted, initial) if b]
+        if any(_matches(spent / b * 100, rate) for b in bases):
+            notes["execution_rate"] = "expenditure ÷ budget gives the stated rate"
+        else:
+            # another stated reading that passes: a rate among the other candidates
+            alt = next((c for c in cands if c.name == "execution_rate" and c.level == "total"
+                        and any(_matches(spent / b * 100, c.fact.value) for b in bases)), None)
+            if alt is not None:
+                chosen["execution_rate"] = alt
+                notes["execution_rate"] = "expenditure ÷ budget gives this stated rate (the first one did not)"
+            else:
+                why = f"expenditure ÷ budget is {(spent / base * 100).quantize(Decimal('0.01'))}%, not {rate}%"
+                for n in ("execution_rate", "expenditure"):
+                    conflict(n, why)
+    r = d["ratio_max"]
+    for a, b in (("expenditure", "budget_adjusted"), ("expenditure", "budget_initial"),
+                 ("budget_adjusted", "budget_initial")):
+        va, vb = value(a), value(b)
+        if va and vb and not (1 / r <= va / vb <= r):
+            conflict(a, f"{a} is {va / vb:.4g} × {b}: not one report's figures")
+    if spent is not None and base is None and rate is None and spent == 0:
+        conflict("expenditure", "an expenditure of 0 with no budget")
+    score = value("total_score")
+    if score is not None:
+        top = max([s.value for s in facts["scores"] if s.kind == "max" and s.value >= score and s.value <= 200]
+                  or [d["score_max"]])
+        if not (Decimal(0) < score <= top):
+            conflict("total_score", f"a total of {score} is not within 0–{top}")
+    return status, notes
+
+
+@functools.cache
+def _floors() -> dict[str, Decimal]:
+    return {g: Decimal(str(v)) for g, v in patterns.load("scores")["grade_floors"].items()}
+
+
+def _grade_check(label: str, total: Figure | None) -> tuple[str, str]:
+    floors = _floors()
+    if total is None or total.status != "ok" or label not in floors:
+        return "ok", ""
+    floor = floors[label]
+    higher = sorted(v for v in set(floors.values()) if v > floor)
+    ceiling = higher[0] if higher else None
+    if total.value >= floor and (ceiling is None or total.value < ceiling):
+        return "ok", f"agrees with the total score {total.value}"
+    return "conflict", f"the total score {total.value} is not in this grade's range"
