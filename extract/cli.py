@@ -174,17 +174,36 @@ def schema() -> None:
     typer.echo(json.dumps(Report.model_json_schema(mode="serialization"), ensure_ascii=False, indent=2))
 
 
+def _figure_line(e: dict) -> str:
+    """One missing, wrong or extra report figure: doc, field, gold and tool values, the tool figure's place."""
+    line = f"  {e['error'].upper():7} {e['doc']} {e['field']}: gold {e['gold']} tool {e['tool']}"
+    if e.get("text") is not None:
+        status = "" if e.get("status") == "ok" else f", {e.get('status')} {e.get('conflict_value')}"
+        line += f"  [{json.dumps(e['text'], ensure_ascii=False)} @{e['start']}-{e['end']} {e.get('rule')}{status}]"
+    if e.get("gold_text") is not None:
+        line += f"  gold at {json.dumps(e['gold_text'], ensure_ascii=False)} @{e.get('gold_start')}"
+    return safe(line)
+
+
 @app.command()
 def evaluate(
-    gold_dirs: List[Path] = typer.Argument(..., help="folders with NAME.gold.json beside NAME.txt"),
+    gold_dirs: List[Path] = typer.Argument(..., help="folders with NAME.gold.json (and ID.summary.json) beside NAME.txt"),
     as_json: bool = typer.Option(False, "--json", help="machine-readable output"),
-    show_errors: bool = typer.Option(False, "--errors", help="list every miss, false positive and wrong role"),
+    show_errors: bool = typer.Option(False, "--errors", help="list every miss, false positive and wrong role "
+                                     "(and every missing, wrong and extra report figure)"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="list every missing, wrong and extra report figure "
+                                 "with the document, the gold and tool values and the tool figure's text and offsets"),
 ) -> None:
-    """Precision, recall and F1 per fact type (indicators included), role and field accuracy, metadata accuracy.
+    """Precision, recall and F1 per fact type (indicators included), role and field accuracy, metadata accuracy;
+    and the per-report figures (budget, expenditure, execution rate, total score, grade) against ID.summary.json.
 
     A match: overlapping spans, equal values (indicators: weight and score); "optional" gold is never missed.
+    A report figure agrees, is missing, wrong, or extra (stated where gold has none); a figure marked
+    conflict counts as not stated; fields in a summary's "optional" count neither way.
 
     Example: reportx evaluate corpora/ ../shared/forms --json
+
+    Example: reportx evaluate ../shared/forms ../shared/forms2 -v
     """
     from .evaluate import evaluate as run
 
@@ -211,11 +230,25 @@ def evaluate(
             typer.echo(f"{t} field accuracy: {fields}")
     meta = ", ".join(f"{k} {'-' if v is None else f'{v:.3f}'}" for k, v in result["metadata_accuracy"].items())
     typer.echo(f"metadata accuracy: {meta}")
+    fig = result["figures"]
+    if fig["documents"]:
+        typer.echo(f"per-report figures ({fig['documents']} ID.summary.json; wrong and extra are the costly errors):")
+        typer.echo(f"{'field':<22} {'gold':>5} {'agree':>6} {'missing':>8} {'wrong':>6} {'extra':>6} {'conflict':>9}")
+        for f, c in fig["fields"].items():
+            typer.echo(f"{f:<22} {c['gold']:>5} {c['agree']:>6} {c['missing']:>8} {c['wrong']:>6} {c['extra']:>6} "
+                       f"{c['conflict']:>9}")
+        share = fig["agree_share_of_gold"]
+        bad = fig["wrong_or_extra_share_of_stated"]
+        typer.echo(f"agree/gold {'-' if share is None else share} ({fig['agree']}/{fig['gold']})  "
+                   f"(wrong+extra)/stated {'-' if bad is None else bad} ({fig['wrong_or_extra']}/{fig['stated']})")
     for reason in result["unreadable"]:
-        typer.echo(f"  unreadable (all its facts missed): {reason}", err=True)
+        typer.echo(f"  unreadable (all its facts missed): {safe(reason)}", err=True)
     if show_errors:
         for e in result["errors"]:
-            typer.echo("  " + json.dumps(e, ensure_ascii=False))
+            typer.echo("  " + safe(json.dumps(e, ensure_ascii=False)))
+    if verbose or show_errors:
+        for e in fig["errors"]:
+            typer.echo(_figure_line(e))
 
 
 @app.command()

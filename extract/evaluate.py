@@ -13,7 +13,22 @@ Gold items are taken in file order; each takes the first unused overlapping pred
 values. A gold item marked `"optional": true` is never missed, and the prediction it takes is not a
 false positive. A gold file without a list for a type does not score that type (so reports annotated
 before indicators existed are not charged with false indicators). Staffing gold is read from
-`staffing`, or from the legacy key `headcount`.
+`staffing`, or from the legacy key `headcount`. Metadata gold is read from the nested `metadata` object
+and from top-level `title`/`department`/`year`/`report_kind`/`grade` (the nested value wins).
+
+Per-report figures (`ID.summary.json` beside `ID.txt`, format in `../shared/forms2/README.md`) are scored
+as `../shared/tools/score_summary.py` scores them, from the tool's `Report.figures`:
+
+| gold | tool (a `conflict` figure is not stated) | counts as |
+|---|---|---|
+| stated | the same value (Decimal equality; grade without whitespace) | agree |
+| stated | null | missing |
+| stated | another value | wrong |
+| null | stated | extra |
+| null | null | nothing |
+
+A field listed in the gold file's `optional` counts neither way. The shares are agree / gold and
+(wrong + extra) / stated, stated = agree + wrong + extra.
 """
 
 from __future__ import annotations
@@ -51,6 +66,15 @@ RULES: dict[str, MatchRule] = {
                             fields=("level1", "level2", "target", "actual", "deviation")),
 }
 METADATA = ("title", "department", "year", "report_kind", "grade")
+# summary.json field -> Report.figures attribute
+FIGURE_FIELDS: dict[str, str] = {
+    "budget_initial_yuan": "budget_initial",
+    "budget_adjusted_yuan": "budget_adjusted",
+    "expenditure_yuan": "expenditure",
+    "execution_rate": "execution_rate",
+    "total_score": "total_score",
+    "grade": "grade",
+}
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -160,6 +184,144 @@ class Tally:
         return self.field_accuracy(next(iter(self.fields), ""))
 
 
+def _blank(value: Any) -> bool:
+    return value is None or value == ""
+
+
+def figure_value(figure: Any) -> Any:
+    """What a figure states: the grade's label, the others' value; None for no figure or a conflict."""
+    if figure is None or getattr(figure, "status", "ok") == "conflict":
+        return None
+    value = figure.label if figure.label is not None else figure.value
+    return None if _blank(value) else value
+
+
+def same_figure(name: str, gold: Any, pred: Any) -> bool:
+    """The independent scorer's equality: grade as text without whitespace, the rest as Decimals."""
+    if name == "grade":
+        return "".join(str(gold).split()) == "".join(str(pred).split())
+    g = _decimal(gold)
+    return g is not None and g == _decimal(pred)
+
+
+@dataclass
+class FigureTally:
+    gold: int = 0
+    agree: int = 0
+    missing: int = 0
+    wrong: int = 0
+    extra: int = 0
+    conflict: int = 0   # figures the tool marked conflict (counted as not stated)
+    optional: int = 0   # fields gold lists as optional (counted neither way)
+
+    def as_dict(self) -> dict:
+        return {"gold": self.gold, "agree": self.agree, "missing": self.missing, "wrong": self.wrong,
+                "extra": self.extra, "conflict": self.conflict, "optional": self.optional}
+
+
+@dataclass
+class FigureEvaluation:
+    documents: int = 0
+    fields: dict[str, FigureTally] = field(default_factory=lambda: {f: FigureTally() for f in FIGURE_FIELDS})
+    errors: list[dict] = field(default_factory=list)   # every missing, wrong and extra figure
+
+    @property
+    def agree(self) -> int:
+        return sum(t.agree for t in self.fields.values())
+
+    @property
+    def gold(self) -> int:
+        return sum(t.gold for t in self.fields.values())
+
+    @property
+    def stated(self) -> int:
+        return sum(t.agree + t.wrong + t.extra for t in self.fields.values())
+
+    @property
+    def bad(self) -> int:
+        return sum(t.wrong + t.extra for t in self.fields.values())
+
+    @property
+    def agree_share_of_gold(self) -> float | None:
+        return round(self.agree / self.gold, 4) if self.gold else None
+
+    @property
+    def wrong_or_extra_share_of_stated(self) -> float | None:
+        return round(self.bad / self.stated, 4) if self.stated else None
+
+    def as_dict(self) -> dict:
+        return {"documents": self.documents,
+                "fields": {f: t.as_dict() for f, t in self.fields.items()},
+                "agree": self.agree, "gold": self.gold, "stated": self.stated, "wrong_or_extra": self.bad,
+                "agree_share_of_gold": self.agree_share_of_gold,
+                "wrong_or_extra_share_of_stated": self.wrong_or_extra_share_of_stated,
+                "errors": self.errors}
+
+
+def _plain(value: Any) -> Any:
+    """A value for JSON and for reading: Decimals as their digits."""
+    if isinstance(value, Decimal):
+        from .numbers import normalize_decimal
+
+        return normalize_decimal(value)
+    return value
+
+
+def score_figures(report: Report, summary: dict, doc: str, fe: FigureEvaluation) -> None:
+    """Tally one report's figures against its summary gold (see the module's table)."""
+    fe.documents += 1
+    optional = set(summary.get("optional") or [])
+    figures = report.figures
+    for name, attr in FIGURE_FIELDS.items():
+        tally = fe.fields[name]
+        figure = getattr(figures, attr, None)
+        if figure is not None and figure.status == "conflict":
+            tally.conflict += 1
+        if name in optional:
+            tally.optional += 1
+            continue
+        gv, pv = summary.get(name), figure_value(figure)
+        if not _blank(gv):
+            tally.gold += 1
+            if _blank(pv):
+                tally.missing += 1
+                kind = "missing"
+            elif same_figure(name, gv, pv):
+                tally.agree += 1
+                kind = None
+            else:
+                tally.wrong += 1
+                kind = "wrong"
+        elif not _blank(pv):
+            tally.extra += 1
+            kind = "extra"
+        else:
+            kind = None
+        if kind is None:
+            continue
+        error = {"doc": doc, "source": report.source, "field": name, "error": kind,
+                 "gold": _plain(gv), "tool": _plain(pv)}
+        evidence = (summary.get("evidence") or {}).get(name)
+        if isinstance(evidence, dict):
+            error["gold_text"], error["gold_start"] = evidence.get("text"), evidence.get("start")
+        if figure is not None:
+            error.update({"text": figure.text, "start": figure.start, "end": figure.end, "rule": figure.rule,
+                          "status": figure.status, "reason": figure.reason})
+            if figure.status == "conflict":
+                error["conflict_value"] = _plain(figure.label if figure.label is not None else figure.value)
+        fe.errors.append(error)
+
+
+def gold_metadata(gold: dict) -> dict:
+    """Metadata gold from both layouts: top-level title/department/year/report_kind/grade, then the
+    nested `metadata` object over them."""
+    meta = {k: gold[k] for k in METADATA if k in gold}
+    nested = gold.get("metadata")
+    if isinstance(nested, dict):
+        meta.update({k: nested[k] for k in METADATA if k in nested})
+    return meta
+
+
 @dataclass
 class Evaluation:
     documents: int = 0
@@ -168,6 +330,7 @@ class Evaluation:
     metadata: dict[str, list[int]] = field(default_factory=lambda: {k: [0, 0] for k in METADATA})
     errors: list[dict] = field(default_factory=list)   # every miss and false alarm, for reading
     unreadable: list[str] = field(default_factory=list)   # texts that could not be extracted (all missed)
+    figures: FigureEvaluation = field(default_factory=FigureEvaluation)   # against ID.summary.json
 
     def as_dict(self) -> dict:
         def r(v):
@@ -183,6 +346,7 @@ class Evaluation:
                 for t, s in self.types.items()
             },
             "metadata_accuracy": {k: (round(ok / n, 4) if n else None) for k, (ok, n) in self.metadata.items()},
+            "figures": self.figures.as_dict(),
             "unreadable": self.unreadable,
             "errors": self.errors,
         }
@@ -247,14 +411,18 @@ def score_report(report: Report, gold: dict, ev: Evaluation) -> None:
             if i not in matched_g and i not in optional:
                 ev.errors.append({"source": report.source, "type": t, "error": "missed",
                                   "text": _label(g), "start": g.get("start"), "gold": _shown(g, rule)})
+    meta = gold_metadata(gold)
     for k in METADATA:
-        if k in gold.get("metadata", {}):
+        if k in meta:
             ev.metadata[k][1] += 1
-            if getattr(report, k) == gold["metadata"][k]:
+            if getattr(report, k) == meta[k]:
                 ev.metadata[k][0] += 1
             else:
                 ev.errors.append({"source": report.source, "type": "metadata", "error": f"wrong {k}",
-                                  "gold": gold["metadata"][k], "predicted": getattr(report, k)})
+                                  "gold": meta[k], "predicted": getattr(report, k)})
+
+
+SUMMARY_SUFFIX = ".summary.json"
 
 
 def gold_files(root: Path) -> list[Path]:
@@ -263,10 +431,27 @@ def gold_files(root: Path) -> list[Path]:
         return sorted(root.rglob("*.gold.json"))
     if not root.exists():
         raise InputNotFound("no such file or folder", str(root))
+    if root.name.endswith(SUMMARY_SUFFIX):
+        return []   # a per-report figures file alone: scored by summary_files
     if not root.name.endswith(".gold.json"):
         raise UsageError("evaluate takes folders of NAME.gold.json files (or a .gold.json file), "
                          "not a report; extract a report with `reportx extract`", str(root))
     return [root]
+
+
+def summary_files(root: Path) -> list[Path]:
+    """The per-report figures files (ID.summary.json) under a folder, beside a gold file named, or named."""
+    if root.is_dir():
+        return sorted(root.rglob("*" + SUMMARY_SUFFIX))
+    if root.name.endswith(SUMMARY_SUFFIX):
+        return [root]
+    beside = root.with_name(root.name.removesuffix(".gold.json") + SUMMARY_SUFFIX)
+    return [beside] if beside.is_file() else []
+
+
+def summary_doc(path: Path) -> str:
+    """The document id of a summary file: its name without .summary.json (q07.summary.json -> q07)."""
+    return path.name.removesuffix(SUMMARY_SUFFIX)
 
 
 def _load_gold(path: Path) -> dict:
@@ -288,24 +473,40 @@ def text_for(gold_path: Path, gold: dict) -> Path:
 
 
 def evaluate(roots: str | Path | list) -> Evaluation:
-    """Score every gold file under one folder or several.
+    """Score every gold file under one folder or several, and the per-report figures of every
+    ID.summary.json there (each text is extracted once for both).
 
-    A text that cannot be read (a ReportxError) is scored as an empty report: all its facts are
-    missed, and its path is listed in `unreadable`.
+    A text that cannot be read (a ReportxError) is scored as an empty report: all its facts and
+    figures are missed, and its path is listed in `unreadable`.
     """
     ev = Evaluation()
     roots = [roots] if isinstance(roots, (str, Path)) else roots
     files = [g for root in roots for g in gold_files(Path(root))]
-    if not files:
+    summaries = list(dict.fromkeys(s for root in roots for s in summary_files(Path(root))))
+    if not files and not summaries:
         raise InputNotFound("no gold files (NAME.gold.json) here: nothing to evaluate",
                             ", ".join(str(r) for r in roots))
+    reports: dict[Path, Report] = {}
+
+    def report_for(path: Path) -> Report:
+        key = path.resolve() if path.exists() else path
+        if key not in reports:
+            try:
+                reports[key] = extract_file(path)
+            except ReportxError as e:
+                ev.unreadable.append(str(e))
+                reports[key] = Report(source=str(path), sha256="")
+        return reports[key]
+
+    texts: dict[Path, Path] = {}   # gold file -> its text
     for gp in files:
         gold = _load_gold(gp)
-        path = text_for(gp, gold)
-        try:
-            report = extract_file(path)
-        except ReportxError as e:
-            ev.unreadable.append(str(e))
-            report = Report(source=str(path), sha256="")
-        score_report(report, gold, ev)
+        path = texts[gp.resolve()] = text_for(gp, gold)
+        score_report(report_for(path), gold, ev)
+    for sp in summaries:
+        summary = _load_gold(sp)
+        doc = summary_doc(sp)
+        gp = sp.with_name(doc + ".gold.json")
+        path = texts.get(gp.resolve()) or (text_for(gp, _load_gold(gp)) if gp.is_file() else sp.with_name(doc + ".txt"))
+        score_figures(report_for(path), summary, doc, ev.figures)
     return ev
