@@ -41,6 +41,7 @@ def _data() -> dict:
             "department_words": regex.compile(patterns.alternation(s["department_words"])),
             "other_words": regex.compile(patterns.alternation(s["other_words"])),
             "multi_body": regex.compile(s["multi_body"]),
+            "multi_forms": regex.compile(s["multi_forms"]),
             "rate_max": Decimal(str(d["plausible"]["execution_rate_max"])),
             "ratio_max": Decimal(str(d["plausible"]["ratio_max"])),
             "score_max": Decimal(str(d["plausible"]["score_max"]))}
@@ -63,6 +64,8 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
     """department, project, multi or other, from the title's words, the body, then the report kind."""
     d = _data()
     head = title or text[:300]
+    if len(d["multi_forms"].findall(text)) >= 2:
+        return "multi"   # several forms on one page, each with its own 项目名称
     if d["multi_words"].search(head) or (report_kind in d["scope"]["project_kinds"] + [None, "self_eval"]
                                          and d["multi_body"].search(text[:3000])
                                          and not regex.search(r"(?:本|该)项目", text[:3000])):
@@ -137,19 +140,28 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
         cell = tables.cell_at(ctx, ns)
         if cell is not None:
             lead = f"{cell.row_label}|{cell.header}|{lead}"
+        elif a.rule.startswith(_TOTAL_ROW_RULES):
+            lead = ""   # a cell of the 年度资金总额 row, which its reader split by the row's arithmetic
         name = MONEY.get(a.role)
         c = _Cand(name or a.role, "amounts", seq, a, ns, ne, lead)
+        # the clause says what the number is; 其中 a little before it makes it a share of what came before
+        clause = ctx.text[ctx.clause_start(ns):ns] if cell is None else lead
+        if cell is None and "其中" in lead[-20:]:
+            clause = lead[-20:]
         if name is None:
             c.level = "part" if a.role in _PART_ROLES else "other"
         elif a.low_yuan is not None or a.qualifier != "exact" or a.per is not None or a.direction is not None:
             c.level, c.why = "other", "a range, bound, rate or change"
-        elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(lead):
+        elif a.rule.startswith(_TOTAL_ROW_RULES):
+            c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
+        elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(clause):
             c.level = "other"
         elif name == "expenditure" and d["planned_words"].search(ctx.text[ctx.sentence_start(ns):ns]):
             c.level = "other"
         elif name == "expenditure" and d["gross_words"].search(lead[-8:]):
             c.level = "other"
-        elif d["part_words"].search(_row_or_lead(cell, lead)) or d["part_words"].search(_heading(a.section)):
+        elif (d["part_words"].search(_row_or_lead(cell, clause)) or d["part_words"].search(_heading(a.section))
+              or (cell is None and d["part_words"].search(_line_head(ctx.text, ns)))):
             c.level = "part"
         elif scope == "department" and d["project_words"].search(lead):
             c.level = "part"
@@ -163,9 +175,17 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
         cell = tables.cell_at(ctx, ns)
         if cell is not None:
             lead = f"{cell.row_label}|{cell.header}|{lead}"
+        elif p.rule.startswith(_TOTAL_ROW_RULES):
+            lead = ""
         c = _Cand("execution_rate", "percentages", seq, p, ns, ne, lead)
         if p.qualifier != "exact" or p.low is not None or p.direction is not None:
             c.level = "other"
+        elif p.rule.startswith(_TOTAL_ROW_RULES):
+            c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
+        elif "%" not in p.text and (cell is None or "%" not in cell.header):
+            c.level, c.why = "other", "a bare number under a rate header: as likely a weight or a score"
+        elif d["part_words"].search(_heading(p.section)):
+            c.level = "part"   # the rate of one line (五、一般公共预算财政拨款支出决算情况说明 … 118.53%)
         elif any(s <= p.start < e for s, e in target_spans) or d["target_words"].search(lead[-24:]):
             c.level = "other"
         elif d["part_words"].search(_row_or_lead(cell, ctx.text[ctx.clause_start(ns):ns])):
@@ -188,8 +208,15 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
     return out
 
 
+_TOTAL_ROW_RULES = ("funding_line.",)
 _PART_ROLES = frozenset({"appropriation", "carryover", "basic_expenditure", "project_expenditure",
                          "personnel_expenditure", "public_expenditure", "three_public"})
+
+
+def _line_head(text: str, pos: int, width: int = 24) -> str:
+    """The start of the paragraph a number is in: its subject (国内公务接待支出… is about one line item)."""
+    a = text.rfind("\n", 0, pos) + 1
+    return text[a:min(pos, a + width)]
 
 
 def _heading(section: str) -> str:

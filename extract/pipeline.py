@@ -88,6 +88,10 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
             c.order += priority * 100
             numeric.append(c)
     numeric = resolve_overlaps(numeric)
+    glued = funding.run_together(ctx)
+    if glued:
+        numeric = sorted([c for c in numeric if not any(c.start < g.end and g.start < c.end for g in glued)] + glued,
+                         key=lambda c: c.start)
     for c in numeric:
         if c.type in _CHANGES:
             c.data["direction"] = direction_of(ctx.text, c.start)

@@ -35,20 +35,32 @@ def recognize(ctx: Context) -> list[Candidate]:
     return out
 
 
-def _candidate(row: tables.FundingRow, col: str, cell: tables.Cell) -> Candidate | None:
+def run_together(ctx: Context) -> list[Candidate]:
+    """Facts of the funding rows whose cells ran together (tables.funding_lines): each split cell is
+    authoritative where it overlaps what a plain rule read in the run (161610100.00% is no rate)."""
+    out: list[Candidate] = []
+    for row in tables.funding_lines(ctx):
+        for col, cell in row.cells.items():
+            c = _candidate(row, col, cell, "funding_line")
+            if c is not None:
+                out.append(c)
+    return out
+
+
+def _candidate(row: tables.FundingRow, col: str, cell: tables.Cell, rule: str = "funding") -> Candidate | None:
     text = cell.text.replace(",", "")
     if col == "rate":  # 100% in the cell, or 88.91 under 执行率(%)
         m = _RATE.fullmatch(text)
-        return m and Candidate("percentages", cell.start, cell.end, "funding.rate",
+        return m and Candidate("percentages", cell.start, cell.end, rule + ".rate",
                                {"value": Decimal(m.group("num")), "qualifier": "exact",
                                 "role": "execution_rate"}, 30)
     if "%" in text:
         return None
     if col in ("weight", "score"):
-        return Candidate("scores", cell.start, cell.end, "funding." + col,
+        return Candidate("scores", cell.start, cell.end, f"{rule}.{col}",
                          {"value": Decimal(text), "kind": "max" if col == "weight" else "indicator"}, 30)
     if col in tables.MONEY_COLUMNS and row.unit in _scale():
-        return Candidate("amounts", cell.start, cell.end, "funding.money",
+        return Candidate("amounts", cell.start, cell.end, rule + ".money",
                          {"value_yuan": Decimal(text) * _scale()[row.unit], "unit": row.unit,
                           "qualifier": "exact", "role": row_role(row.label, "amounts", col) or col}, 30)
     return None

@@ -22,9 +22,10 @@ patterns/tables.yaml. Nothing here imports a recognizer: recognizers and roles i
 """
 
 from .funding_block import MONEY_COLUMNS, FundingRow, funding_rows
+from .funding_line import funding_lines
 from .indicator_table import Row, indicator_rows, is_level_word, level_label, split_points
 from .stream import Cell, GridCell, cell_at, clean, column_of, grid, points, split_line, stream, table_unit
 
 __all__ = ["Cell", "FundingRow", "GridCell", "MONEY_COLUMNS", "Row", "cell_at", "clean", "column_of",
-           "funding_rows", "grid", "indicator_rows", "is_level_word", "level_label", "points", "split_line", "split_points",
+           "funding_lines", "funding_rows", "grid", "indicator_rows", "is_level_word", "level_label", "points", "split_line", "split_points",
            "stream", "table_unit"]

@@ -1,0 +1,160 @@
+"""A funding block whose cells ran together: the header words in order, then one run of values.
+
+    资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:161610100.00%10
+    -> budget_adjusted 16 | expenditure 16 | weight 10 | rate 100.00% | score 10
+
+The run is split into one number per column in every way the columns allow (the rate is the number
+before %); a split is kept only when expenditure ÷ budget gives the stated rate and the score is at most
+the weight. The one split that passes is read; none, or two that disagree, and nothing is read: a glued
+cell is split by the row's own arithmetic or dropped, never read as one number.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+import regex
+
+from .. import patterns
+from ..context import Context
+from .funding_block import FundingRow
+from .stream import Cell
+
+_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d{1,4})?")
+
+
+@functools.cache
+def _data():
+    d = patterns.load("tables")["funding_line"]
+    cols = d["columns"]
+    word = "|".join(f"(?P<{k}>{v})" for k, v in cols.items())
+    return {
+        "word": regex.compile(word),
+        "gap": d["header_gap"],
+        "header": regex.compile(f"(?:{'|'.join(cols.values())})(?:{d['header_gap']}(?:{'|'.join(cols.values())})){{2,6}}"),
+        "row": regex.compile(d["row_label"]),
+        "tail": regex.compile(d["header_tail"]),
+        "unit": regex.compile(d["unit"]),
+        "values": regex.compile(d["values"]),
+    }
+
+
+def funding_lines(ctx: Context) -> list[FundingRow]:
+    """The 年度资金总额 row of every run-together funding block."""
+    d = _data()
+    text = ctx.text
+    out: list[FundingRow] = []
+    for h in d["header"].finditer(text):
+        cols = [next(k for k, v in m.groupdict().items() if v) for m in d["word"].finditer(h.group())]
+        if len(set(cols)) != len(cols) or "rate" not in cols or "expenditure" not in cols:
+            continue
+        pos = h.end()
+        row = d["row"].match(text, pos) or d["row"].match(text, _skip(text, pos))
+        if row is None and not d["row"].search(text, max(0, h.start() - 12), h.start()):
+            continue
+        at = row.end() if row else _skip(text, pos)
+        vm = d["values"].match(text, at)
+        if vm is None:
+            continue
+        unit = _unit(text, h.start())
+        cells = _read(text, vm.start(), vm.end(), cols)
+        if cells is not None:
+            out.append(FundingRow("年度资金总额", cells, unit))
+    return out
+
+
+def _skip(text: str, pos: int) -> int:
+    """Past a bracketed note after the header (得分(20分*执行率)) and spaces."""
+    return _data()["tail"].match(text, pos).end()
+
+
+def _unit(text: str, pos: int) -> str | None:
+    found = [m for m in _data()["unit"].finditer(text, max(0, pos - 300), pos)]
+    if not found:
+        return None
+    u = found[-1].group("unit") or found[-1].group("unit2")
+    return "万元" if u == "万兀" else u
+
+
+def _read(text: str, a: int, b: int, cols: list[str]) -> dict[str, Cell] | None:
+    """The one split of text[a:b] into a number per column that the row's arithmetic accepts."""
+    run = text[a:b]
+    tokens = [(m.start() + a, m.group()) for m in regex.finditer(r"[^\s|]+", run)]
+    readings = []
+    for split in _splits(tokens, cols):
+        vals = {c: (s, e, Decimal(t.rstrip("%").replace(",", ""))) for c, (s, e, t) in zip(cols, split)}
+        if _passes(vals):
+            readings.append(vals)
+    if not readings or any({c: v[2] for c, v in r.items()} != {c: v[2] for c, v in readings[0].items()}
+                           for r in readings):
+        return None
+    r = readings[0]
+    return {c: Cell(s, e, text[s:e], 0, 0, 1) for c, (s, e, _) in r.items()}
+
+
+def _splits(tokens, cols):
+    """Every way to cut the tokens into len(cols) numbers, never across a space, % only on the rate."""
+    pieces: list[list[tuple[int, int, str]]] = [[]]
+    for start, tok in tokens:
+        pieces = [p + q for p in pieces for q in _cuts(start, tok)]
+        pieces = [p for p in pieces if len(p) <= len(cols)]
+        if len(pieces) > 5000:
+            return []
+    return [p for p in pieces if len(p) == len(cols)
+            and all((t.endswith("%")) == (c == "rate") or (c == "rate" and "%" not in t) for (_, _, t), c in zip(p, cols))
+            and any(t.endswith("%") for (_, _, t) in p)]
+
+
+@functools.lru_cache(maxsize=256)
+def _cuts_of(tok: str) -> tuple[tuple[tuple[int, int], ...], ...]:
+    """The ways to cut one token into numbers (a % ends the number before it)."""
+    out = []
+
+    def go(i, acc):
+        if i == len(tok):
+            out.append(tuple(acc))
+            return
+        for m in _prefixes(tok, i):
+            end = m
+            if end < len(tok) and tok[end] == "%":
+                go(end + 1, acc + [(i, end + 1)])
+            else:
+                go(end, acc + [(i, end)])
+
+    go(0, [])
+    return tuple(out)
+
+
+def _prefixes(tok: str, i: int):
+    for j in range(i + 1, min(len(tok), i + 12) + 1):
+        piece = tok[i:j]
+        if _NUMBER.fullmatch(piece) and (j == len(tok) or tok[j] != "." ):
+            yield j
+
+
+def _cuts(start: int, tok: str):
+    return [[(start + s, start + e, tok[s:e]) for s, e in cut] for cut in _cuts_of(tok)]
+
+
+def _matches(computed: Decimal, stated: Decimal) -> bool:
+    exp = stated.as_tuple().exponent
+    q = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+    return stated in (computed.quantize(q, ROUND_HALF_UP), computed.quantize(q, ROUND_DOWN))
+
+
+def _passes(vals) -> bool:
+    v = {c: x[2] for c, x in vals.items()}
+    rate = v.get("rate")
+    spent = v.get("expenditure")
+    # the rate is B/A with A the adjusted budget where the row has one
+    budgets = [v[c] for c in ("budget_adjusted", "budget_initial") if v.get(c)][:1]
+    if rate is None or spent is None or not budgets or not (0 < rate <= 200) or spent <= 0:
+        return False   # a 0 in a run is as likely the end of the number before it
+    if not any(_matches(spent / b * 100, rate) for b in budgets):
+        return False
+    if "weight" in v and "score" in v and v["score"] > v["weight"]:
+        return False
+    if "weight" in v and not (0 < v["weight"] <= 100):
+        return False
+    return True
