@@ -1,0 +1,152 @@
+"""Report figures (extract/figures.py): each one null or one stated fact, checked by the report's arithmetic."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import subprocess
+import sys
+from decimal import Decimal
+
+import pytest
+import regex
+
+from extract import patterns
+from extract.figures import _data, scope_of
+from extract.pipeline import extract_text, extract_with_context
+from extract.tables import funding_lines
+
+SHARED = pathlib.Path(__file__).resolve().parents[2] / "shared"
+DATA = patterns.load("figures")
+WORD_LISTS = [k for k, v in DATA.items() if isinstance(v, dict) and "words" in v]
+
+
+@pytest.mark.parametrize("kind", WORD_LISTS)
+def test_word_list_examples(kind):
+    rx = _data()[kind]
+    for text in DATA[kind]["examples"]["must"]:
+        assert rx.search(text), (kind, text)
+    for text in DATA[kind]["examples"]["must_not"]:
+        assert not rx.search(text), (kind, text)
+
+
+@pytest.mark.parametrize("scope", ["multi", "department", "other"])
+def test_scope_examples(scope):
+    for text in DATA["scope"]["examples"][scope]:
+        kind = {"department": "dept_overall_self_eval", "other": "budget_explanation"}.get(scope, "project_self_eval")
+        assert scope_of(text, kind, text) == scope
+
+
+FUNDING = patterns.load("tables")["funding_line"]
+
+
+@pytest.mark.parametrize("example", FUNDING["examples"], ids=lambda e: e["text"][:20])
+def test_run_together_funding_rows_split_by_their_arithmetic(example):
+    _, ctx = extract_with_context(example["text"])
+    rows = funding_lines(ctx)
+    assert len(rows) == 1
+    got = {c: ctx.text[x.start:x.end].rstrip("%") for c, x in rows[0].cells.items()}
+    assert got == example["values"]
+
+
+@pytest.mark.parametrize("text", FUNDING["must_not_match"])
+def test_a_run_no_split_explains_is_not_read(text):
+    _, ctx = extract_with_context(text)
+    assert funding_lines(ctx) == []
+
+
+def _figs(text):
+    r = extract_text(text)
+    for name in ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score", "grade"):
+        f = getattr(r.figures, name)
+        if f is not None:
+            assert text[f.start:f.end] == f.text and f.reason and f.rule
+            if f.fact_seq is not None:
+                assert getattr(r, f.fact_type)[f.fact_seq].text == f.text
+    return r
+
+
+PROJECT = ("临川县2023年度乡村道路养护项目支出绩效自评报告\n一、项目概况\n"
+           "该项目年初预算80万元，全年实际支出76.52万元，预算执行率95.65%。\n"
+           "其中：当年财政拨款支出60万元，上年结转资金支出16.52万元。\n"
+           "二、自评结论\n经自评，本项目自评得分为92分，评价等级为“优”。\n")
+
+
+def test_a_project_report_has_its_own_figures_each_traced_to_its_fact():
+    r = _figs(PROJECT)
+    f = r.figures
+    assert f.scope == "project"
+    assert f.budget_initial.value == Decimal("800000")
+    assert f.expenditure.value == Decimal("765200")
+    assert f.execution_rate.value == Decimal("95.65") and f.execution_rate.status == "ok"
+    assert f.total_score.value == Decimal("92")
+    assert f.grade.label == "优" and f.grade.status == "ok"
+    assert r.budget_summary.expenditure_yuan == Decimal("765200")
+    levels = {a.text: a.level for a in r.amounts}
+    assert levels["76.52万元"] == "total" and levels["60万元"] == "part" and levels["16.52万元"] == "part"
+
+
+def test_a_rate_the_amounts_contradict_is_a_conflict_and_leaves_the_summary():
+    r = _figs(PROJECT.replace("95.65%", "59.65%"))
+    assert r.figures.execution_rate.status == "conflict"
+    assert r.figures.expenditure.status == "conflict"
+    assert "59.65" in r.figures.execution_rate.reason
+    assert r.budget_summary.execution_rate is None and r.budget_summary.expenditure_yuan is None
+
+
+def test_a_grade_the_score_contradicts_is_a_conflict():
+    r = _figs(PROJECT.replace("92分", "72分"))
+    assert r.figures.grade.status == "conflict" and r.grade is None
+
+
+def test_a_glued_total_is_read_as_its_score_never_as_one_number():
+    r = _figs("项目支出绩效自评表\n满意度指标 10 ≥90% 95% 10\n总分100100\n")
+    assert r.figures.total_score.value == Decimal("100")
+    assert r.figures.total_score.text == "100"
+    r = _figs("项目支出绩效自评表\n总分10091\n")
+    assert r.figures.total_score.value == Decimal("91")
+    assert all(s.value <= 100 for s in r.scores)
+
+
+def test_a_budget_draft_states_no_expenditure():
+    text = ("青峰县林业局2024年部门预算说明\n一、收支预算总体情况\n"
+            "2024年部门支出预算919543.7万元，拟安排支出总额919543.7万元。\n")
+    r = _figs(text)
+    assert r.figures.scope == "other"
+    assert r.figures.expenditure is None and r.budget_summary.expenditure_yuan is None
+
+
+def test_a_threshold_and_a_target_are_not_figures():
+    text = ("临川县2023年度乡村道路养护项目支出绩效自评报告\n"
+            "预算执行率未达到90%的需说明原因。年度指标值：预算执行率100%。\n")
+    r = _figs(text)
+    assert r.figures.execution_rate is None
+
+
+def test_several_projects_give_no_report_figure():
+    text = ("云川州数据服务中心2023年度项目支出绩效单位自评报告\n一、基本情况\n"
+            "共实施项目13个。\n（一）数据平台运维项目\n项目预算50万元，实际支出48万元，自评得分95分。\n"
+            "（二）展示中心运维项目\n项目预算30万元，实际支出29万元，自评得分93分。\n")
+    r = _figs(text)
+    assert r.figures.scope == "multi"
+    assert r.figures.expenditure is None and r.figures.total_score is None and r.grade is None
+
+
+def _score_summary(folder: pathlib.Path, tmp_path) -> dict:
+    out = tmp_path / f"{folder.name}.jsonl"
+    with out.open("w") as fh:
+        subprocess.run([sys.executable, "-m", "extract", "extract", *sorted(map(str, folder.glob("*.txt")))],
+                       stdout=fh, stderr=subprocess.DEVNULL, check=False)
+    proc = subprocess.run([sys.executable, str(SHARED / "tools" / "score_summary.py"), str(folder), "--pred",
+                           str(out), "--json"], capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.skipif(not (SHARED / "forms2").is_dir(), reason="../shared/forms* are not beside this checkout")
+@pytest.mark.parametrize("name,found", [("forms", 0.91), ("forms2", 0.67)])
+def test_forms_figures_found_and_never_wrong(name, found, tmp_path):
+    """The figures of the hand-written summaries: what is found (no lower than measured) and, of what is
+    stated, nothing wrong or extra."""
+    s = _score_summary(SHARED / name, tmp_path)
+    assert s["agree_share_of_gold"] >= found
+    assert s["wrong_or_extra_share_of_stated"] == 0
