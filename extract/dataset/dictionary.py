@@ -14,7 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from .. import patterns
-from ..models import FACT_TYPES, BudgetSummary, Check, IndicatorValue, Report
+from ..models import FACT_TYPES, FIGURE_NAMES, BudgetSummary, Check, Figure, IndicatorValue, Project, Report, \
+    ReportFigures
 from . import store
 
 TABLE_DESCRIPTIONS = {
@@ -29,6 +30,12 @@ TABLE_DESCRIPTIONS = {
     "scores": "self-evaluation scores: the total, the points of each indicator and what it was worth.",
     "indicators": "performance-indicator rows (三级指标) of a 绩效自评表 or its prose form.",
     "checks": "consistency checks of each report's own numbers (budget arithmetic, execution rate, score, grade).",
+    "figures": "each report's own figures (budget, expenditure, execution rate, total score, grade) and those of "
+               "each project of a document about several projects, every status, with the fact each was taken "
+               "from: join amounts/percentages/scores ON (report_id, fact_type, fact_seq) = (report_id, <table>, "
+               "seq). Statistics use status ok and project_seq NULL (reports.figure_* hold those).",
+    "projects": "one row per project of a document about several projects (scope multi): its accepted figures "
+                "(value columns NULL unless the status is ok), their status and the seq of their fact.",
     "sentences": "the report text by sentence, with its section path and jieba search tokens (full-text search).",
     "errors": "files that could not be read or stored, with a coded reason.",
     "files": "each file ingested, as listed (path, size, modification time), and the report it holds: "
@@ -82,6 +89,70 @@ _OTHER_TABLES = {
         "report_id": ("TEXT", "the report it holds (reports.report_id)", None),
     },
 }
+
+
+_FIGURE_UNITS = {"budget_initial": "yuan (元)", "budget_adjusted": "yuan (元)", "expenditure": "yuan (元)",
+                 "execution_rate": "percent", "total_score": "points (分)", "grade": None}
+_STATUS = "the figure's status: ok (taken, not contradicted by the report's own arithmetic), conflict (fails a " \
+    "check, see figures.reason; left out of statistics unless asked for); NULL when the report states none"
+
+
+def _figure_entries(table: str, entry) -> list[dict]:
+    """The columns of `figures`, described from the Figure model."""
+    fields = Figure.model_fields
+    extra = {
+        "report_id": ("TEXT", _STORE_COLUMNS["report_id"][1], None),
+        "seq": ("INTEGER", "position of the figure among the report's figure rows; (report_id, seq) is the key", None),
+        "project_seq": ("INTEGER", "the project (projects.seq) the figure belongs to; NULL for the report's own "
+                        "figures, the ones statistics add", None),
+        "name": ("TEXT", "which figure: " + ", ".join(FIGURE_NAMES), None),
+        "value": ("DECIMAL", fields["value"].description + " (yuan for budget_*/expenditure, percent for "
+                  "execution_rate, points for total_score)", "as named"),
+        "value_cents": ("INTEGER", "a money figure in integer fen: SUM(value_cents) / 100 is exact in SQL; NULL for "
+                        "the other figures", "fen"),
+        "fact_type": ("TEXT", fields["fact_type"].description + "; with fact_seq, the fact's key in that table", None),
+        "start": ("INTEGER", fields["start"].description + " (reports.text)", "characters"),
+        "end": ("INTEGER", fields["end"].description, "characters"),
+    }
+    rows = []
+    for c in store.FIGURE_COLUMNS:
+        if c in extra:
+            t, meaning, unit = extra[c]
+            values = list(FIGURE_NAMES) if c == "name" else None
+            rows.append(entry(table, c, t, meaning, unit, values))
+        else:
+            info = fields[c]
+            rows.append(entry(table, c, "INTEGER" if c == "fact_seq" else "TEXT", info.description or "",
+                              values=_literal(info.annotation)))
+    return rows
+
+
+def _project_entries(table: str, entry) -> list[dict]:
+    fields = Project.model_fields
+    rows = [entry(table, "report_id", *_STORE_COLUMNS["report_id"]),
+            entry(table, "seq", "INTEGER", "the project's position in the report (figures.project_seq)"),
+            *(entry(table, c, "INTEGER" if c != "name" else "TEXT", fields[c].description or "",
+                    "characters" if c != "name" else None) for c in ("name", "start", "end"))]
+    for n in FIGURE_NAMES:
+        what = ReportFigures.model_fields[n].description
+        rows += [entry(table, store.figure_column(n), "TEXT" if n == "grade" else "DECIMAL",
+                       f"the project's {n} ({what}), when its status is ok; NULL otherwise",
+                       _FIGURE_UNITS[n]),
+                 entry(table, f"{n}_status", "TEXT", _STATUS, values=["ok", "conflict"]),
+                 entry(table, f"{n}_fact_seq", "INTEGER", f"seq of the fact the project's {n} was taken from, in "
+                       "the table its figures row names (figures.fact_type: amounts, percentages, scores)")]
+    return rows
+
+
+def _report_figure_entry(c: str, entry) -> dict:
+    """A figure column of `reports`: figure_<value column> or figure_<name>_status."""
+    if c.endswith("_status"):
+        return entry("reports", c, "TEXT", _STATUS, values=["ok", "conflict"])
+    name = next(n for n in FIGURE_NAMES if c == f"figure_{store.figure_column(n)}")
+    what = ReportFigures.model_fields[name].description
+    return entry("reports", c, "TEXT" if name == "grade" else "DECIMAL",
+                 f"the report's own {name} ({what}) when its status is ok, else NULL: sum or "
+                 "average this to count each report once (provenance in figures)", _FIGURE_UNITS[name])
 
 
 @cache
@@ -170,6 +241,11 @@ def entries() -> dict[str, list[dict]]:
             rows.append(entry("reports", c, t, meaning, unit))
         elif c in BudgetSummary.model_fields:
             rows.append(entry("reports", c, "DECIMAL", "budget summary: " + BudgetSummary.model_fields[c].description))
+        elif c in store.REPORT_FIGURE_COLUMNS:
+            rows.append(_report_figure_entry(c, entry))
+        elif c in ("scope", "subject"):
+            info = ReportFigures.model_fields[c]
+            rows.append(entry("reports", c, "TEXT", info.description or "", values=_literal(info.annotation)))
         else:
             info = report_fields[c]
             sql_type = "INTEGER" if c == "year" else "TEXT"
@@ -197,6 +273,8 @@ def entries() -> dict[str, list[dict]]:
         else:
             checks.append(entry("checks", c, "INTEGER" if c == "passed" else "TEXT", Check.model_fields[c].description))
     out["checks"] = checks
+    out["figures"] = _figure_entries("figures", entry)
+    out["projects"] = _project_entries("projects", entry)
     sentences = _OTHER_TABLES["sentences"]
     out["sentences"] = [entry("sentences", "sentence_id", *sentences["sentence_id"]),
                         entry("sentences", "report_id", *_STORE_COLUMNS["report_id"]),

@@ -23,8 +23,9 @@ from ..errors import UsageError
 from ..numbers import normalize_decimal
 from . import dictionary, store
 
-TABLES = ("reports", *store.FACT_COLUMNS, "checks", "sentences", "errors", "files")
-DECIMAL_COLUMNS = {"reports": set(store.SUMMARY_COLUMNS), **store.FACT_DECIMAL_COLUMNS}
+TABLES = ("reports", *store.FACT_COLUMNS, "checks", "figures", "projects", "sentences", "errors", "files")
+DECIMAL_COLUMNS = {"reports": store.REPORT_DECIMAL_COLUMNS, **store.FACT_DECIMAL_COLUMNS,
+                   "figures": store.FIGURE_DECIMALS, "projects": store.PROJECT_DECIMALS}
 BATCH = 5000
 _WIDE = Context(prec=38)   # decimal128's precision: quantizing never rounds what fits
 FORMATS = ("parquet", "csv", "jsonl")

@@ -41,7 +41,8 @@ FACT_TABLES = tuple(store.FACT_COLUMNS)
 CHECK_COLUMNS = ["report_id", "seq", "name", "passed", "values_json", "message"]
 SENTENCE_COLUMNS = ["report_id", "seq", "start", "end", "section", "text", "tokens"]
 ERROR_COLUMNS = ["path", "stage", "code", "message", "at"]
-TABLES = ("reports", *FACT_TABLES, "checks", "sentences", "errors", "files")   # files last: the commit mark
+TABLES = ("reports", *FACT_TABLES, "checks", "figures", "projects", "sentences", "errors",
+          "files")   # files last: the commit mark
 
 
 def columns(table: str) -> list[str]:
@@ -50,13 +51,17 @@ def columns(table: str) -> list[str]:
     if table in store.FACT_COLUMNS:
         return store.fact_columns(table)
     return {"checks": CHECK_COLUMNS, "sentences": SENTENCE_COLUMNS, "errors": ERROR_COLUMNS,
-            "files": store.FILES_COLUMNS}[table]
+            "files": store.FILES_COLUMNS, "figures": store.FIGURE_COLUMNS, "projects": store.PROJECT_COLUMNS}[table]
 
 
 def _kinds(table: str) -> dict[str, str]:
     """column -> "int", "decimal" or "str", as the SQLite column types say."""
     if table == "reports":
-        integer, decimal = {"year", "chars"}, set(store.SUMMARY_COLUMNS)
+        integer, decimal = {"year", "chars"}, store.REPORT_DECIMAL_COLUMNS
+    elif table == "figures":
+        integer, decimal = store.FIGURE_INTEGERS, store.FIGURE_DECIMALS
+    elif table == "projects":
+        integer, decimal = store.PROJECT_INTEGERS, store.PROJECT_DECIMALS
     elif table in store.FACT_COLUMNS:
         integer = {"seq", "start", "end", "value_cents", *store.FACT_INTEGER_COLUMNS[table]}
         decimal = store.FACT_DECIMAL_COLUMNS[table]
@@ -114,6 +119,8 @@ def batch_rows(entries: Iterable[tuple[tuple, dict]], version: str | None = None
         for name, rows in rec.facts.items():
             out[name].extend([rec.report_id, *r] for r in rows)
         out["checks"].extend([rec.report_id, *c] for c in rec.checks)
+        out["figures"].extend([rec.report_id, *f] for f in rec.figures)
+        out["projects"].extend([rec.report_id, *p] for p in rec.projects)
         out["sentences"].extend([rec.report_id, *s] for s in rec.sentences)
         if stamp[1] is not None and stamp[2] is not None:
             out["files"].append([*stamp, rec.report_id])
@@ -199,7 +206,17 @@ def connect(out_dir: str | os.PathLike):
     batch = r"regexp_extract(filename, 'part-([0-9a-f]+)\.parquet$', 1)"
 
     def source(table: str) -> str:
-        return f"read_parquet({_files_literal(parts(root, table))}, filename=true)"
+        """The table's complete parts, with every column of this version: a dataset written by an older
+        reportx (no figures/ parts, no amounts.level) reads the newer columns as NULL, the tables empty."""
+        files = [f for f in parts(root, table) if os.path.exists(f)]
+        if not files:
+            con.register(f"_empty_{table}", schema(table).empty_table())
+            return f"(SELECT *, NULL::VARCHAR AS filename FROM _empty_{table})"
+        raw = f"read_parquet({_files_literal(files)}, filename=true, union_by_name=true)"
+        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {raw}").fetchall()}
+        types = {"int": "BIGINT", "decimal": f"DECIMAL(38, {SCALE})", "str": "VARCHAR"}
+        missing = [f'NULL::{types[k]} AS "{c}"' for c, k in _kinds(table).items() if c not in have]
+        return f"(SELECT *{''.join(', ' + m for m in missing)} FROM {raw})"
 
     con.execute(f"CREATE VIEW _one AS SELECT * EXCLUDE (filename), {batch} AS _batch FROM {source('reports')} "
                 "QUALIFY row_number() OVER (PARTITION BY report_id ORDER BY source, ingested_at DESC, _batch) = 1")
@@ -207,7 +224,7 @@ def connect(out_dir: str | os.PathLike):
                 "GROUP BY content_id")
     con.execute("CREATE VIEW reports AS SELECT o.* EXCLUDE (_batch) REPLACE (CASE WHEN o.report_id = f.first_id "
                 "THEN NULL ELSE f.first_id END AS duplicate_of) FROM _one o JOIN _first f ON f.content_id = o.content_id")
-    for table in (*FACT_TABLES, "checks", "sentences"):
+    for table in (*FACT_TABLES, "checks", "figures", "projects", "sentences"):
         con.execute(f"CREATE VIEW {table} AS SELECT t.* EXCLUDE (filename) FROM {source(table)} t "
                     f"JOIN _one k ON k.report_id = t.report_id AND k._batch = {batch.replace('filename', 't.filename')}")
     con.execute(f"CREATE VIEW files AS SELECT * EXCLUDE (filename) FROM {source('files')} "

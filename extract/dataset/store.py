@@ -28,6 +28,7 @@ characters, and shorter queries fall back to LIKE.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -48,15 +49,18 @@ from urllib.parse import quote
 from pydantic import BaseModel
 
 from ..errors import DatabaseError
-from ..models import FACT_TYPES, BudgetSummary, Report
+from ..models import FACT_TYPES, FIGURE_NAMES, BudgetSummary, Figure, Report
 from ..numbers import INT64, normalize_decimal
 
 # 2: the `indicators` table; 3: `points`, directions; 4: typed numbers, report_id everywhere,
 # content_id/duplicate_of, grade_level; 5: the search indexes are filled by the writer, one statement
-# per report, instead of a trigger per sentence (a third of the writer's time). A database of another
-# version is refused with what to do, except a 4, which is read as it is and upgraded when written.
-SCHEMA_VERSION = 5
-MIGRATIONS = {4: ["DROP TRIGGER IF EXISTS sentences_ai"]}   # version -> statements that make it the next one
+# per report, instead of a trigger per sentence (a third of the writer's time); 6: report figures
+# (`figures`, `projects`, the accepted figures and their status on `reports`, department_key, scope),
+# amounts.level. A database of another version is refused with what to do, except a 4 or a 5, which
+# is read as it is (the newer columns and tables read as NULL and empty) and upgraded when written.
+SCHEMA_VERSION = 6
+# version -> statements that make it the next one (the 5 -> 6 list is filled in below, from the columns)
+MIGRATIONS: dict[int, list[str]] = {4: ["DROP TRIGGER IF EXISTS sentences_ai"], 5: []}
 # (the `files` table, added with 5, is created by every writer that opens a database without one)
 
 # DECIMAL columns come back as Decimal: SQLite renders the stored number as text (%!.15g), which is
@@ -102,9 +106,37 @@ FACT_INTEGER_COLUMNS: dict[str, set[str]] = {
 }
 CHECK_COLUMNS = ["name", "passed", "values_json", "message"]
 SUMMARY_COLUMNS = list(BudgetSummary.model_fields)
+
+# Report figures (Report.figures, Report.projects). A figure's value column is named with its unit, as the
+# budget summary's are: budget_initial_yuan, execution_rate (percent), total_score (points), grade (text).
+MONEY_FIGURES = ("budget_initial", "budget_adjusted", "expenditure")
+
+
+def figure_column(name: str) -> str:
+    """The value column of a figure: expenditure -> expenditure_yuan, execution_rate -> execution_rate."""
+    return f"{name}_yuan" if name in MONEY_FIGURES else name
+
+
+# On `reports`, the accepted (status ok) figures, prefixed so they stand apart from the budget summary's
+# columns, and each figure's status (ok, conflict; NULL when the report states none): a plain SUM of a
+# figure column adds each report once and leaves conflicts out.
+REPORT_FIGURE_COLUMNS = [c for n in FIGURE_NAMES for c in (f"figure_{figure_column(n)}", f"figure_{n}_status")]
+REPORT_FIGURE_DECIMALS = {f"figure_{figure_column(n)}" for n in FIGURE_NAMES if n != "grade"}
 REPORT_COLUMNS = ["report_id", "content_id", "duplicate_of", "source", "format", "encoding", "title", "department",
-                  "year", "report_kind", "grade", "grade_level", *SUMMARY_COLUMNS, "chars", "text", "ingested_at",
-                  "extractor_version"]
+                  "department_key", "year", "report_kind", "grade", "grade_level", *SUMMARY_COLUMNS, "scope",
+                  "subject", *REPORT_FIGURE_COLUMNS, "chars", "text", "ingested_at", "extractor_version"]
+REPORT_DECIMAL_COLUMNS = {*SUMMARY_COLUMNS, *REPORT_FIGURE_DECIMALS}
+# One row per figure of a report (project_seq NULL) or of one of its projects (projects.seq), every status,
+# with the fact it was taken from: joins amounts/percentages/scores on (report_id, fact_type, fact_seq).
+FIGURE_COLUMNS = ["report_id", "seq", "project_seq", "name", "value", "value_cents", "label", "status", "fact_type",
+                  "fact_seq", "text", "start", "end", "rule", "reason"]
+FIGURE_DECIMALS = {"value"}
+FIGURE_INTEGERS = {"seq", "project_seq", "value_cents", "fact_seq", "start", "end"}
+# One row per project of a document about several projects: its accepted figures, their status and fact seq.
+PROJECT_COLUMNS = ["report_id", "seq", "name", "start", "end",
+                   *(c for n in FIGURE_NAMES for c in (figure_column(n), f"{n}_status", f"{n}_fact_seq"))]
+PROJECT_DECIMALS = {figure_column(n) for n in FIGURE_NAMES if n != "grade"}
+PROJECT_INTEGERS = {"seq", "start", "end", *(f"{n}_fact_seq" for n in FIGURE_NAMES)}
 # The numeric value column of each fact table that has one (events and indicators have none).
 VALUE_COLUMNS: dict[str, str] = {name: "value_yuan" if name == "amounts" else "value"
                                  for name, cols in FACT_COLUMNS.items() if {"value", "value_yuan"} & set(cols)}
@@ -126,12 +158,45 @@ def fact_columns(name: str) -> list[str]:
     return [*KEY_COLUMNS, *FACT_COLUMNS[name], *(["value_cents"] if name == "amounts" else [])]
 
 
+def _figure_ddl() -> list[str]:
+    """The tables and indexes of report figures (schema 6): part of a new database and of the 5 -> 6 upgrade."""
+    def body(columns, integer, decimal):
+        return ", ".join(f'"{c}" {_type(c, integer, decimal)}' for c in columns[2:])
+
+    ref = "report_id TEXT NOT NULL REFERENCES reports(report_id) ON DELETE CASCADE, seq INTEGER NOT NULL"
+    return [
+        f"CREATE TABLE IF NOT EXISTS figures ({ref}, {body(FIGURE_COLUMNS, FIGURE_INTEGERS, FIGURE_DECIMALS)}, "
+        "PRIMARY KEY (report_id, seq))",
+        "CREATE INDEX IF NOT EXISTS figures_name ON figures(name, status)",
+        f"CREATE TABLE IF NOT EXISTS projects ({ref}, {body(PROJECT_COLUMNS, PROJECT_INTEGERS, PROJECT_DECIMALS)}, "
+        "PRIMARY KEY (report_id, seq))",
+        "CREATE INDEX IF NOT EXISTS reports_department_key ON reports(department_key)",
+        "CREATE INDEX IF NOT EXISTS amounts_level ON amounts(level)",
+    ]
+
+
+# Columns added by schema 6 to tables of schema 5, with their types
+_ADDED_IN_6 = {
+    "reports": ["department_key", "scope", "subject", *REPORT_FIGURE_COLUMNS],
+    "amounts": ["level"],
+}
+
+
+def _added_type(table: str, column: str) -> str:
+    if table == "reports":
+        return _type(column, _INTEGER, REPORT_DECIMAL_COLUMNS)
+    return _type(column, _INTEGER | FACT_INTEGER_COLUMNS[table], FACT_DECIMAL_COLUMNS[table])
+
+
+MIGRATIONS[5] = [*(f'ALTER TABLE {t} ADD COLUMN "{c}" {_added_type(t, c)}' for t, cols in _ADDED_IN_6.items()
+                   for c in cols), *_figure_ddl()]
+
+
 def _ddl() -> list[str]:
-    summary = set(SUMMARY_COLUMNS)
     out = [
         "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS reports (" + ", ".join(
-            f"{c} {_type(c, _INTEGER, summary)}{' PRIMARY KEY' if c == 'report_id' else ''}"
+            f"{c} {_type(c, _INTEGER, REPORT_DECIMAL_COLUMNS)}{' PRIMARY KEY' if c == 'report_id' else ''}"
             for c in REPORT_COLUMNS) + ")",
         "CREATE INDEX IF NOT EXISTS reports_year ON reports(year)",
         "CREATE INDEX IF NOT EXISTS reports_department ON reports(department)",
@@ -178,6 +243,7 @@ def _ddl() -> list[str]:
         "code TEXT, message TEXT NOT NULL, at TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS errors_path ON errors(path)",
         FILES_DDL,
+        *_figure_ddl(),
     ]
     return out
 
@@ -256,6 +322,25 @@ def _check_version(db: sqlite3.Connection, p: Path, version: int | None, create:
         db.execute("COMMIT")
     elif version < min(MIGRATIONS, default=SCHEMA_VERSION):
         raise DatabaseError(f"made by an older reportx (schema {version}); re-ingest into a new file", str(p))
+    elif version < SCHEMA_VERSION:
+        _read_as_is(db)
+
+
+def _read_as_is(db: sqlite3.Connection) -> None:
+    """An older database opened to read: temporary views (which SQLite looks up before the file's own
+    tables) give it the newer columns, as NULL, and the newer tables, empty, so every query of this
+    version runs on it and the file is not touched. Its reports have no figures until re-extracted
+    (`reportx ingest … --force`)."""
+    for table, added in _ADDED_IN_6.items():
+        have = {r[1] for r in db.execute(f"PRAGMA main.table_info({table})")}
+        missing = [c for c in added if c not in have]
+        if missing:
+            extra = ", ".join(f'NULL AS "{c}"' for c in missing)
+            db.execute(f"CREATE TEMP VIEW {table} AS SELECT *, {extra} FROM main.{table}")
+    for table, columns in (("figures", FIGURE_COLUMNS), ("projects", PROJECT_COLUMNS)):
+        if not db.execute("SELECT 1 FROM main.sqlite_master WHERE name = ?", (table,)).fetchone():
+            cols = ", ".join(f'NULL AS "{c}"' for c in columns)
+            db.execute(f"CREATE TEMP VIEW {table} AS SELECT {cols} WHERE 0")
 
 
 def _version(db: sqlite3.Connection) -> int | None:
@@ -348,6 +433,8 @@ class Record:
     facts: dict[str, list[list]]
     checks: list[tuple]
     sentences: list[tuple]
+    figures: list[tuple] = dataclasses.field(default_factory=list)    # FIGURE_COLUMNS without report_id
+    projects: list[tuple] = dataclasses.field(default_factory=list)   # PROJECT_COLUMNS without report_id
 
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.facts.items()}
@@ -356,14 +443,20 @@ class Record:
 def record(report: Report, text: str, fmt: str, sentences: Iterable[SentenceRow], version: str) -> Record:
     """The rows of one report (raises OverflowError/ValueError/ArithmeticError for a value SQLite
     cannot hold; the extractor keeps none such, numbers.storable)."""
-    summary = report.budget_summary
+    summary, own = report.budget_summary, report.figures
     row = {
         "report_id": report.sha256, "content_id": content_id(text), "source": report.source, "format": fmt,
-        "encoding": report.encoding, "title": report.title, "department": report.department, "year": report.year,
+        "encoding": report.encoding, "title": report.title, "department": report.department,
+        "department_key": report.department_key, "year": report.year,
         "report_kind": report.report_kind, "grade": report.grade, "grade_level": report.grade_level,
         **{c: _cell(getattr(summary, c)) for c in SUMMARY_COLUMNS},
+        "scope": own.scope, "subject": own.subject,
         "chars": len(text), "text": text,
     }
+    for name in FIGURE_NAMES:
+        f = getattr(own, name)
+        row[f"figure_{figure_column(name)}"] = _accepted(name, f)
+        row[f"figure_{name}_status"] = f.status if f else None
     facts: dict[str, list[list]] = {}
     for name, cols in FACT_COLUMNS.items():
         paths = FACT_COLUMN_PATHS[name]
@@ -377,7 +470,31 @@ def record(report: Report, text: str, fmt: str, sentences: Iterable[SentenceRow]
     checks = [(i, c.name, int(c.passed), json.dumps({k: _cell(v) for k, v in c.values.items()}, ensure_ascii=False),
                c.message) for i, c in enumerate(report.checks)]
     sents = [(i, s.start, s.end, s.section, s.text, s.tokens) for i, s in enumerate(sentences)]
-    return Record(report.sha256, row["content_id"], report.source, version, row, facts, checks, sents)
+    figures: list[tuple] = []
+    for project_seq, holder in [(None, own), *enumerate(report.projects)]:
+        for name in FIGURE_NAMES:
+            f = getattr(holder, name)
+            if f is not None:
+                figures.append(_figure_row(len(figures), project_seq, name, f))
+    projects = [(i, p.name, p.start, p.end,
+                 *(v for n in FIGURE_NAMES for f in [getattr(p, n)]
+                   for v in (_accepted(n, f), f.status if f else None, f.fact_seq if f else None)))
+                for i, p in enumerate(report.projects)]
+    return Record(report.sha256, row["content_id"], report.source, version, row, facts, checks, sents,
+                  figures, projects)
+
+
+def _accepted(name: str, f: Figure | None) -> Any:
+    """A figure's value for the columns that hold accepted figures: NULL unless its status is ok."""
+    if f is None or f.status != "ok":
+        return None
+    return f.label if name == "grade" else _cell(f.value)
+
+
+def _figure_row(seq: int, project_seq: int | None, name: str, f: Figure) -> tuple:
+    cents = _cents(f.value) if f.value is not None and name in MONEY_FIGURES else None
+    return (seq, project_seq, name, _cell(f.value), cents, f.label, f.status, f.fact_type, f.fact_seq, f.text,
+            f.start, f.end, f.rule, f.reason)
 
 
 @functools.cache
@@ -388,6 +505,15 @@ def _insert_sql(name: str) -> str:
 
 
 _REPORT_SQL = f"INSERT INTO reports ({', '.join(REPORT_COLUMNS)}) VALUES ({', '.join('?' * len(REPORT_COLUMNS))})"
+
+
+def _rows_sql(table: str, columns: list[str]) -> str:
+    return (f"INSERT INTO {table} ({', '.join(chr(34) + c + chr(34) for c in columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})")
+
+
+_FIGURE_SQL = _rows_sql("figures", FIGURE_COLUMNS)
+_PROJECT_SQL = _rows_sql("projects", PROJECT_COLUMNS)
 
 
 def known_file(db: sqlite3.Connection, stamp: tuple[str, int | None, str | None]) -> bool:
@@ -431,6 +557,10 @@ def write_record(db: sqlite3.Connection, rec: Record, replace: bool = False,
         db.executemany(
             "INSERT INTO checks (report_id, seq, name, passed, values_json, message) VALUES (?, ?, ?, ?, ?, ?)",
             [(report_id, *c) for c in rec.checks])
+        if rec.figures:
+            db.executemany(_FIGURE_SQL, [(report_id, *r) for r in rec.figures])
+        if rec.projects:
+            db.executemany(_PROJECT_SQL, [(report_id, *r) for r in rec.projects])
         db.executemany(
             'INSERT INTO sentences (report_id, seq, "start", "end", section, text, tokens) VALUES (?, ?, ?, ?, ?, ?, ?)',
             [(report_id, *r) for r in rec.sentences])
@@ -592,7 +722,7 @@ def report_filter(kind: str | None = None, year: int | None = None, department: 
     if year is not None:
         where.append(f"{alias}.year = ?")
         args.append(year)
-    if department:
-        where.append(f"{alias}.department LIKE ? ESCAPE '\\'")
-        args.append(f"%{like_escape(department)}%")
+    if department:   # the name as written or its key (…人民政府 and …政府 alike)
+        where.append(f"({alias}.department LIKE ? ESCAPE '\\' OR {alias}.department_key LIKE ? ESCAPE '\\')")
+        args += [f"%{like_escape(department)}%"] * 2
     return " AND ".join(where) or "1", args
