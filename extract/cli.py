@@ -421,8 +421,9 @@ def stats(
     parquet: Optional[Path] = typer.Option(None, "--parquet", help="a Parquet dataset (ingest --parquet) "
                                            "instead of --db, read with DuckDB"),
     by: Optional[str] = typer.Option(
-        None, "--by", help="group keys, comma-separated: year (default), department, report_kind, grade, "
-        "grade_level, format; with --indicators also level1 (default), level2, name. e.g. --by department,year"),
+        None, "--by", help="group keys, comma-separated: year (default), department (its key: short forms of one "
+        "unit together; the names are shown), report_kind, grade, grade_level, format, scope; with --indicators "
+        "also level1 (default), level2, name. e.g. --by department,year"),
     kind: Optional[str] = typer.Option(None, "--kind", help="only reports of this report_kind"),
     year: Optional[int] = typer.Option(None, "--year", min=1900, max=2200, help="only reports of this year"),
     department: Optional[str] = typer.Option(None, "--department", help="only departments containing this text"),
@@ -430,8 +431,13 @@ def stats(
         None, "--fact", help="aggregate one fact type's values instead of report budgets: amounts, percentages, "
         "points, counts, staffing, scores. e.g. --fact amounts --role expenditure"),
     role: Optional[str] = typer.Option(None, "--role", help="with --fact: only facts of this role (or kind)"),
+    level: Optional[str] = typer.Option(
+        None, "--level", help="with --fact amounts: only amounts of this level: total (a report's own budget or "
+        "expenditure, first statement), part, repeat, other. e.g. --level total"),
     duplicates: bool = typer.Option(False, "--include-duplicates",
                                     help="count files whose content duplicates another file's too"),
+    conflicts: bool = typer.Option(False, "--include-conflicts",
+                                   help="count report figures whose status is conflict too (left out by default)"),
     indicators: bool = typer.Option(
         False, "--indicators", help="count performance indicators met, missed and unknown (and their points) "
         "per group instead of reports, e.g. reportx stats --indicators --by level1"),
@@ -440,13 +446,17 @@ def stats(
         "e.g. --indicator 满意度"),
     fmt: str = typer.Option("table", "--format", help="table, csv or json, e.g. --format csv"),
 ) -> None:
-    """Aggregate across reports, exactly: count, sum, mean, median, min and max of budgets, spending,
-    execution rates and scores, grades, failed checks; or of one fact type's values; or indicators met
-    vs missed; or one indicator's targets vs actuals. Each report is counted once.
+    """Aggregate across reports, exactly: count, sum, mean, median, min and max of each report's own
+    figures (budget, expenditure, execution rate, total score), grades, failed checks; or of one fact
+    type's values (mentions); or indicators met vs missed; or one indicator's targets vs actuals. Each
+    report is counted once; figures in conflict with the report's own arithmetic are left out (and
+    counted) unless --include-conflicts.
 
     Example: reportx stats --db reports.db --by department,year --kind dept_overall_self_eval --format csv
 
-    Example: reportx stats --db reports.db --fact amounts --role expenditure --by department
+    Example: reportx stats --db reports.db --by year --include-conflicts
+
+    Example: reportx stats --db reports.db --fact amounts --role expenditure --level total --by department
 
     Example: reportx stats --db reports.db --indicators --by level1
     """
@@ -461,17 +471,23 @@ def stats(
     if indicators and fact is not None:
         _fail("", "[E013] --indicators and --fact are two different aggregations; give one")
         raise typer.Exit(2)
+    if (level is not None or conflicts) and (indicators or indicator is not None):
+        _fail("", "[E013] --level and --include-conflicts go with report or fact statistics, not indicators")
+        raise typer.Exit(2)
     filters = {"kind": kind, "year": year, "department": department, "duplicates": duplicates}
     if parquet is not None:
         db = parquet
     with _user_errors():
         if indicator is not None:
-            rows = lib.indicator_history(db, indicator)
+            rows = lib.indicator_history(db, indicator, duplicates=duplicates)
         elif indicators:
             rows = lib.indicator_stats(db, by=by or "level1", **filters)
         else:
-            rows = lib.stats(db, by=by or "year", fact=fact, role=role, **filters)
+            rows = lib.stats(db, by=by or "year", fact=fact, role=role, level=level, include_conflicts=conflicts,
+                             **filters)
     keys = [k.strip() for k in (by or ("level1" if indicators else "year")).split(",")]
+    keys = [k for key in keys for k in (("department_key", "department") if key == "department" else (key,))]
+    note = _stats_note(rows, fact, role, level, conflicts, indicators or indicator is not None)
     if fmt == "json":
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "csv":
@@ -480,7 +496,7 @@ def stats(
         w = csv.writer(sys.stdout)
         w.writerow(rows[0].keys() if rows else keys)
         for r in rows:
-            w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, dict) else v for v in r.values()])
+            w.writerow([json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for v in r.values()])
     elif indicator is not None:
         heads = [("department", "department"), ("year", "year"), ("name", "indicator"), ("target_stated", "target"),
                  ("actual", "actual"), ("met", "met"), ("weight", "weight"), ("score", "score")]
@@ -496,17 +512,33 @@ def stats(
         unit = "_yuan" if fact == "amounts" else ""
         heads = [*((k, k) for k in keys), ("reports", "reports"), (f"{fact}_count", "count"),
                  *((f"{fact}_{a}{unit}", a) for a in ("sum", "mean", "median", "min", "max"))]
-        _table(f"{fact}{' (' + role + ')' if role else ''} by {', '.join(keys)}"
-               f"{' (money in 万元; exact figures with --format csv/json)' if unit else ''}", heads, rows,
-               wrap=set(keys))
+        _table(f"{fact}{' (' + role + ')' if role else ''}{' level ' + level if level else ''} by {', '.join(keys)}: "
+               f"mentions, not reports{' (money in 万元; exact figures with --format csv/json)' if unit else ''}",
+               heads, rows, wrap=set(keys))
     else:
         heads = [*((k, k) for k in keys), ("reports", "reports"), ("budget_sum_yuan", "budget total"),
                  ("budget_median_yuan", "budget median"), ("expenditure_sum_yuan", "spent total"),
                  ("execution_rate_mean", "rate mean %"), ("execution_rate_min", "rate min %"),
                  ("share_rate_under_90", "share <90%"), ("score_mean", "score mean"),
                  ("grade_levels", "grades"), ("failed_checks", "failed checks")]
-        _table(f"reports by {', '.join(keys)} (money in 万元; exact figures with --format csv/json)", heads, rows,
-               wrap={*keys, "grade_levels"})
+        _table(f"reports by {', '.join(keys)}: each report's own figures, once (money in 万元; exact figures "
+               f"with --format csv/json)", heads, rows, wrap={*keys, "grade_levels"})
+    if note:   # with the table on stdout; beside csv/json on stderr, so they stay machine-readable
+        typer.echo(safe(note), err=fmt != "table")
+
+
+def _stats_note(rows: list[dict], fact, role, level, conflicts: bool, indicators: bool) -> str | None:
+    """What the numbers are: mentions (fact mode), or report figures with the conflicts left out or included."""
+    if indicators:
+        return None
+    if fact is not None:
+        what = f"{fact}{' of role ' + role if role else ''}{' at level ' + level if level else ''}"
+        return (f"note: these add mentions ({what}), not reports: a figure stated twice counts twice. Each report's "
+                f"own figures, once: reportx stats --by … (without --fact)"
+                f"{'; or --level total' if fact == 'amounts' and level is None else ''}.")
+    from .dataset.stats import note
+
+    return note(rows, conflicts)
 
 
 def _table(title: str, heads: list[tuple[str, str]], rows: list[dict], wrap: set[str]) -> None:

@@ -3,7 +3,8 @@
     /-/reportx/report/<report_id>   the report as `reportx view` shows it (extract/view.py)
     /-/reportx/charts               the dataset's charts (extract/dataset/charts.py), SVG rendered here
 
-Every `report_id` cell in Datasette's tables links to its report's view. The view is rebuilt from the
+Every `report_id` cell in Datasette's tables links to its report's view, and a fact's or a figure's text
+to the fact's place in it. The view is rebuilt from the
 stored text by the extractor serving (the same facts as the dataset's, from the same reportx version).
 """
 
@@ -47,6 +48,9 @@ def render_cell(row, value, column, table, database, datasette):
         return link(row["report_id"], value)
     if table in _FACT_TABLES and column == "text" and value and {"report_id", "seq"} <= set(keys):
         return link(row["report_id"], value, f"#f-{table}-{escape(str(row['seq']))}")
+    if table == "figures" and column == "text" and value and {"report_id", "fact_type", "fact_seq"} <= set(keys) \
+            and row["fact_type"] in _FACT_TABLES and row["fact_seq"] is not None:   # a figure: to its fact
+        return link(row["report_id"], value, f"#f-{escape(row['fact_type'])}-{escape(str(row['fact_seq']))}")
     return None
 
 

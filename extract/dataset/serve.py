@@ -7,28 +7,55 @@ from pathlib import Path
 
 from . import store
 
-# The questions users ask first, as Datasette canned queries (each report counted once).
+# The questions users ask first, as Datasette canned queries: each report counted once, from its own figures
+# (reports.figure_*: accepted figures only, so figures in conflict are left out, and counted).
 QUERIES = {
     "expenditure_by_department_and_year": {
         "title": "Total expenditure by department and year",
-        "description": "Sum of each report's expenditure (budget summary), in yuan; duplicates counted once.",
-        "sql": "SELECT department, year, count(*) AS reports, sum(expenditure_yuan) AS expenditure_yuan "
-               "FROM reports WHERE duplicate_of IS NULL AND expenditure_yuan IS NOT NULL "
-               "GROUP BY department, year ORDER BY department, year",
+        "description": "Sum of each report's own expenditure (its expenditure figure, status ok), in yuan, once per "
+                       "report (duplicates counted once); departments grouped by department_key, with the names as "
+                       "written. conflicts_left_out: reports whose expenditure figure fails their own arithmetic. "
+                       "Not a sum of mentions: amounts?role=expenditure lists every mention.",
+        "sql": "SELECT department_key, group_concat(DISTINCT department) AS departments, year, "
+               "count(figure_expenditure_yuan) AS reports, sum(figure_expenditure_yuan) AS expenditure_yuan, "
+               "sum(figure_expenditure_status = 'conflict') AS conflicts_left_out "
+               "FROM reports WHERE duplicate_of IS NULL AND figure_expenditure_status IS NOT NULL "
+               "GROUP BY department_key, year ORDER BY department_key, year",
     },
     "execution_rate_by_year": {
         "title": "Average execution rate by year",
-        "description": "Mean, min and max of the reports' budget execution rates (%), per year.",
-        "sql": "SELECT year, count(execution_rate) AS reports, round(avg(execution_rate), 2) AS mean_rate, "
-               "min(execution_rate) AS min_rate, max(execution_rate) AS max_rate FROM reports "
+        "description": "Mean, min and max of the reports' own budget execution rates (%, status ok), per year; "
+                       "conflicts_left_out: rates that fail the report's expenditure ÷ budget.",
+        "sql": "SELECT year, count(figure_execution_rate) AS reports, round(avg(figure_execution_rate), 2) AS mean_rate, "
+               "min(figure_execution_rate) AS min_rate, max(figure_execution_rate) AS max_rate, "
+               "sum(figure_execution_rate_status = 'conflict') AS conflicts_left_out FROM reports "
                "WHERE duplicate_of IS NULL GROUP BY year ORDER BY year",
+    },
+    "total_score_by_year": {
+        "title": "Average total score by year",
+        "description": "Mean, min and max of the reports' own self-evaluation total scores (status ok), per year; "
+                       "conflicts_left_out: scores that fail their range or the sum of indicator scores (a glued "
+                       "cell such as 100100).",
+        "sql": "SELECT year, count(figure_total_score) AS reports, round(avg(figure_total_score), 2) AS mean_score, "
+               "min(figure_total_score) AS min_score, max(figure_total_score) AS max_score, "
+               "sum(figure_total_score_status = 'conflict') AS conflicts_left_out FROM reports "
+               "WHERE duplicate_of IS NULL GROUP BY year ORDER BY year",
+    },
+    "figures_in_conflict": {
+        "title": "Report figures left out of the statistics",
+        "description": "Every report figure whose status is conflict: its value, the text it was read from and "
+                       "why it fails the report's own arithmetic. The statistics leave these out.",
+        "sql": "SELECT r.department, r.year, r.source, f.name, f.value, f.label, f.text, f.reason, f.report_id, "
+               "f.fact_type, f.fact_seq FROM figures f JOIN reports r ON r.report_id = f.report_id "
+               "WHERE f.status = 'conflict' AND f.project_seq IS NULL AND r.duplicate_of IS NULL "
+               "ORDER BY r.department_key, r.year, f.name",
     },
     "satisfaction_rates_with_targets": {
         "title": "Satisfaction rates with their targets",
         "description": "Every satisfaction indicator (满意度) with its target and actual value, and whether it was met.",
-        "sql": "SELECT r.department, r.year, i.name, i.target_text, i.target_value, i.actual_text, i.actual_value, "
-               "i.met FROM indicators i JOIN reports r ON r.report_id = i.report_id "
-               "WHERE i.name LIKE '%满意%' AND r.duplicate_of IS NULL ORDER BY r.department, r.year",
+        "sql": "SELECT r.department_key, r.department, r.year, i.name, i.target_text, i.target_value, i.actual_text, "
+               "i.actual_value, i.met FROM indicators i JOIN reports r ON r.report_id = i.report_id "
+               "WHERE i.name LIKE '%满意%' AND r.duplicate_of IS NULL ORDER BY r.department_key, r.year, i.seq",
     },
     "search_sentences": {
         "title": "Search sentences for any text",
@@ -84,7 +111,13 @@ def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
 
     from . import datasette_plugin
 
-    store.connect(db_path, create=False).close()   # a clear error for a missing or foreign file
+    db = store.connect(db_path, create=False)   # a clear error for a missing or foreign file
+    version = int(db.execute("SELECT value FROM main.meta WHERE key = 'schema_version'").fetchone()[0])
+    db.close()
+    if version < store.SCHEMA_VERSION:   # read as it is: Datasette sees the file's own tables
+        print(f"reportx: {db_path}: schema {version}, written before report figures: the saved queries on "
+              f"figures fail until `reportx ingest SOURCES --db {db_path} --force` upgrades and re-extracts it",
+              flush=True)
     if not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="reportx")   # report views and charts (datasette_plugin.py)
     ds = Datasette(files=[str(db_path)], metadata=metadata(db_path), settings={"sql_time_limit_ms": 5000})

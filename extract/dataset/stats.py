@@ -6,9 +6,15 @@ median, min and max. Reports are filtered by kind, year and department; a report
 another file's content (reports.duplicate_of) is counted once unless `duplicates=True`. Grades are
 counted as written and on one scale (grade_level: 优/良/中/差).
 
-Budget figures come from each report's budget_summary (adjusted budget, else the initial one). In fact
-mode (`fact="amounts"`, optionally a `role`), the values are the facts' own: for amounts, exact single
-amounts only (no ranges, no approximate or per-unit amounts), which are the ones a sum means anything for.
+Report statistics add each report once, from its own figures (the `figures` rows of the report itself,
+not of its projects): budget (the adjusted budget, else the initial one), expenditure, execution rate
+and total score. A figure whose status is `conflict` (it fails the report's own arithmetic) is left
+out unless `include_conflicts=True`; every row says how many were left out and of which reports.
+
+`--by department` groups by `department_key` (short forms of one unit together) and shows the names
+as written. In fact mode (`fact="amounts"`, optionally a `role` and a `level`), the values are the
+facts' own — mentions, not reports: a figure stated in prose and again in a table counts twice; for
+amounts, exact single amounts only (no ranges, no approximate or per-unit amounts).
 """
 
 from __future__ import annotations
@@ -22,17 +28,40 @@ from ..errors import UsageError
 from ..numbers import normalize_decimal
 from . import store
 
-GROUP_KEYS = ("year", "department", "report_kind", "grade", "grade_level", "format")
+GROUP_KEYS = ("year", "department", "report_kind", "grade", "grade_level", "format", "scope")
 LOW_RATE = Decimal(90)
 MEAN_PLACES = 4
 FACT_VALUE = store.VALUE_COLUMNS
+NAMES_SEPARATOR = "、"
+# The figures report statistics use (the grade is counted from reports.grade, unless its figure conflicts)
+STAT_FIGURES = ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score", "grade")
 
 
-def _keys(by) -> list[str]:
+def _keys(by, allowed=GROUP_KEYS, option="--by") -> list[str]:
     keys = [k.strip() for k in (by.split(",") if isinstance(by, str) else by) if k.strip()]
-    if not keys or any(k not in GROUP_KEYS for k in keys):
-        raise UsageError(f"--by must be one or more of {', '.join(GROUP_KEYS)}, e.g. --by department,year")
+    if not keys or any(k not in allowed for k in keys):
+        raise UsageError(f"{option} must be one or more of {', '.join(allowed)}, e.g. --by department,year")
     return keys
+
+
+def _key_sql(key: str, alias: str = "r") -> str:
+    """The SQL of a report key: department groups by its key (…人民政府 and …政府 alike), else the name."""
+    if key == "department":
+        return f"COALESCE({alias}.department_key, {alias}.department)"
+    return f"{alias}.{key}"
+
+
+def _key_row(keys: list[str], values: tuple, names: set) -> dict:
+    """A group's keys as a row: department as the key it was grouped by (department_key) and the names
+    written in its reports (department)."""
+    out = {}
+    for k, v in zip(keys, values):
+        if k == "department":
+            out["department_key"] = v
+            out["department"] = NAMES_SEPARATOR.join(sorted(n for n in names if n)) or None
+        else:
+            out[k] = v
+    return out
 
 
 def _plain(v) -> str | None:
@@ -59,7 +88,8 @@ def _share(part: int, whole: int) -> str | None:
 
 @dataclass
 class Group:
-    key: dict
+    key: tuple
+    names: set = field(default_factory=set)
     reports: int = 0
     budgets: list[Decimal] = field(default_factory=list)
     spending: list[Decimal] = field(default_factory=list)
@@ -68,10 +98,14 @@ class Group:
     grades: Counter = field(default_factory=Counter)
     levels: Counter = field(default_factory=Counter)
     failed_checks: int = 0
+    left_out: int = 0                                        # conflict figures not counted
+    included: int = 0                                        # conflict figures counted (include_conflicts)
+    conflict_reports: set = field(default_factory=set)       # sources of the reports with a conflict figure
+    scope_other: int = 0                                     # budget drafts, notices: no figures of their own
 
-    def row(self) -> dict:
+    def row(self, keys: list[str]) -> dict:
         return {
-            **self.key,
+            **_key_row(keys, self.key, self.names),
             "reports": self.reports,
             **summarize(self.budgets, "budget", "_yuan"),
             **summarize(self.spending, "expenditure", "_yuan"),
@@ -81,86 +115,139 @@ class Group:
             "grades": dict(self.grades),
             "grade_levels": dict(self.levels),
             "failed_checks": self.failed_checks,
+            "conflicts_left_out": self.left_out,
+            "conflicts_included": self.included,
+            "conflict_reports": sorted(self.conflict_reports),
+            "scope_other": self.scope_other,
         }
 
 
-def _sorted(groups: dict, keys: list[str]) -> list:
+def _sorted(groups: dict) -> list:
     return [groups[k] for k in sorted(groups, key=lambda k: [(v is None, str(v)) for v in k])]
 
 
 def stats(db_path, by="year", kind: str | None = None, year: int | None = None, department: str | None = None,
-          fact: str | None = None, role: str | None = None, duplicates: bool = False) -> list[dict]:
-    """One row per combination of the `by` keys (e.g. "department,year"); reports without a key's value are
-    grouped under None. With `fact`, aggregates that fact type's values (of one `role`) instead."""
+          fact: str | None = None, role: str | None = None, duplicates: bool = False,
+          include_conflicts: bool = False, level: str | None = None) -> list[dict]:
+    """One row per combination of the `by` keys (e.g. "department,year"), each report counted once, from
+    its own figures; reports without a key's value are grouped under None. Figures in conflict are left
+    out (counted in conflicts_left_out, their reports in conflict_reports) unless `include_conflicts`.
+    With `fact`, aggregates that fact type's values (mentions, of one `role` and `level`) instead."""
     keys = _keys(by)
     if fact is not None:
-        return fact_stats(db_path, fact, keys, kind, year, department, role, duplicates)
-    if role is not None:
-        raise UsageError("--role filters facts: give --fact too, e.g. --fact amounts --role expenditure")
+        return fact_stats(db_path, fact, keys, kind, year, department, role, duplicates, level)
+    if role is not None or level is not None:
+        raise UsageError("--role and --level filter facts: give --fact too, e.g. --fact amounts --role expenditure")
     where, args = store.report_filter(kind, year, department, duplicates)
     db = store.open_reader(db_path)
     try:
-        groups: dict[tuple, Group] = {}
-        score_of = dict(db.execute(
-            "SELECT report_id, value FROM scores s WHERE kind = 'total' AND seq = "
-            "(SELECT min(seq) FROM scores t WHERE t.report_id = s.report_id AND t.kind = 'total')"))
+        figures: dict[str, dict[str, tuple]] = defaultdict(dict)
+        for rid, name, value, label, status in db.execute(
+                "SELECT f.report_id, f.name, f.value, f.label, f.status FROM figures f "
+                f"JOIN reports r ON r.report_id = f.report_id WHERE f.project_seq IS NULL AND {where}", args):
+            figures[rid][name] = (value, label, status)
         failed = defaultdict(int, db.execute(
             "SELECT report_id, count(*) FROM checks WHERE passed = 0 GROUP BY report_id").fetchall())
-        columns = ", ".join(f"r.{k}" for k in keys)
-        rows = db.execute(f"SELECT r.report_id, r.budget_adjusted_yuan, r.budget_initial_yuan, r.expenditure_yuan, "
-                          f"r.execution_rate, r.grade, r.grade_level, {columns} FROM reports r WHERE {where}", args)
-        for rid, adjusted, initial, spent, rate, grade, level, *key in rows:
-            g = groups.setdefault(tuple(key), Group(dict(zip(keys, key))))
+        columns = ", ".join(_key_sql(k) for k in keys)
+        rows = db.execute(f"SELECT r.report_id, r.source, r.department, r.grade, r.grade_level, r.scope, {columns} "
+                          f"FROM reports r WHERE {where}", args)
+        groups: dict[tuple, Group] = {}
+        for rid, source, name, grade, level_, scope, *key in rows:
+            g = groups.setdefault(tuple(key), Group(tuple(key)))
+            g.names.add(name)
             g.reports += 1
-            budget = adjusted if adjusted is not None else initial
-            if budget is not None:
-                g.budgets.append(Decimal(budget))
-            if spent is not None:
-                g.spending.append(Decimal(spent))
-            if rate is not None:
-                g.rates.append(Decimal(rate))
-            if rid in score_of:
-                g.scores.append(Decimal(score_of[rid]))
+            g.scope_other += scope == "other"
+            g.failed_checks += failed[rid]
+            usable = {}
+            for figure, (value, label, status) in figures.get(rid, {}).items():
+                if status != "ok":
+                    g.conflict_reports.add(source)
+                    if not include_conflicts:
+                        g.left_out += 1
+                        continue
+                    g.included += 1
+                usable[figure] = label if figure == "grade" else Decimal(value) if value is not None else None
+            budget = usable.get("budget_adjusted") if "budget_adjusted" in figures.get(rid, {}) \
+                else usable.get("budget_initial")
+            for target, value in ((g.budgets, budget), (g.spending, usable.get("expenditure")),
+                                  (g.rates, usable.get("execution_rate")), (g.scores, usable.get("total_score"))):
+                if value is not None:
+                    target.append(value)
+            if "grade" in figures.get(rid, {}) and "grade" not in usable:
+                continue   # the grade conflicts with the score: not counted
             if grade:
                 g.grades[grade] += 1
-            if level:
-                g.levels[level] += 1
-            g.failed_checks += failed[rid]
-        return [g.row() for g in _sorted(groups, keys)]
+            if level_:
+                g.levels[level_] += 1
+        return [g.row(keys) for g in _sorted(groups)]
     finally:
         db.close()
 
 
+def left_out(rows: list[dict]) -> tuple[int, list[str]]:
+    """How many conflict figures the rows left out, and of which reports (their sources)."""
+    n = sum(r.get("conflicts_left_out", 0) for r in rows)
+    reports = sorted({s for r in rows if r.get("conflicts_left_out") for s in r.get("conflict_reports", [])})
+    return n, reports
+
+
+def note(rows: list[dict], include_conflicts: bool = False) -> str:
+    """What report statistics left out, in words: figures in conflict (and of which reports), reports with
+    no figures of their own (scope other: a budget draft, a notice)."""
+    other = sum(r.get("scope_other", 0) for r in rows)
+    tail = (f"; {other} report{'s' if other != 1 else ''} of scope other (a budget draft, a notice) "
+            f"add{'s' if other == 1 else ''} no figures") if other else ""
+    if include_conflicts:
+        n = sum(r.get("conflicts_included", 0) for r in rows)
+        return f"note: {n} report figure{'s' if n != 1 else ''} in conflict included (--include-conflicts){tail}."
+    n, sources = left_out(rows)
+    if not n:
+        return f"note: 0 report figures in conflict left out{tail}."
+    shown = ", ".join(sources[:10]) + (f" and {len(sources) - 10} more" if len(sources) > 10 else "")
+    return (f"note: {n} report figure{'s' if n != 1 else ''} in conflict left out, of {len(sources)} "
+            f"report{'s' if len(sources) != 1 else ''}: {shown} (--include-conflicts counts them){tail}.")
+
+
 def fact_stats(db_path, fact: str, by, kind=None, year=None, department=None, role=None,
-               duplicates: bool = False) -> list[dict]:
-    """count/sum/mean/median/min/max of one fact type's values per group of reports, exact."""
+               duplicates: bool = False, level: str | None = None) -> list[dict]:
+    """count/sum/mean/median/min/max of one fact type's values per group of reports, exact. These are
+    mentions: a figure stated twice counts twice (`level="total"` keeps each report's totals only)."""
     if fact not in FACT_VALUE:
         raise UsageError(f"--fact must be one of {', '.join(FACT_VALUE)}")
     keys = _keys(by)
     where, args = store.report_filter(kind, year, department, duplicates)
     column = FACT_VALUE[fact]
     conds = [where]
-    if role is not None:
-        from . import dictionary
+    from . import dictionary
 
+    if role is not None:
         label = "role" if "role" in store.FACT_COLUMNS[fact] else "kind"
         dictionary.check_value(role, dictionary.known_values(fact, label), "--role")
         conds.append(f"f.{label} = ?")
         args.append(role)
+    if level is not None:
+        if "level" not in store.FACT_COLUMNS[fact]:
+            raise UsageError("--level filters amounts: give --fact amounts, e.g. --fact amounts --level total")
+        dictionary.check_value(level, dictionary.known_values(fact, "level"), "--level")
+        conds.append("f.level = ?")
+        args.append(level)
     if fact == "amounts":
         conds.append("f.low_yuan IS NULL AND f.per IS NULL AND f.qualifier = 'exact'")
     db = store.open_reader(db_path)
     try:
         groups: dict[tuple, dict] = {}
-        rows = db.execute(f"SELECT f.{column}, f.report_id, {', '.join(f'r.{k}' for k in keys)} FROM {fact} f "
-                          f"JOIN reports r ON r.report_id = f.report_id WHERE {' AND '.join(conds)}", args)
-        for value, rid, *key in rows:
-            g = groups.setdefault(tuple(key), {"key": dict(zip(keys, key)), "values": [], "reports": set()})
+        rows = db.execute(f"SELECT f.{column}, f.report_id, r.department, {', '.join(_key_sql(k) for k in keys)} "
+                          f"FROM {fact} f JOIN reports r ON r.report_id = f.report_id WHERE {' AND '.join(conds)}",
+                          args)
+        for value, rid, name, *key in rows:
+            g = groups.setdefault(tuple(key), {"key": tuple(key), "values": [], "reports": set(), "names": set()})
             g["values"].append(Decimal(value))
             g["reports"].add(rid)
+            g["names"].add(name)
         unit = "_yuan" if fact == "amounts" else ""
-        return [{**g["key"], "reports": len(g["reports"]), **summarize(g["values"], fact, unit)}
-                for g in _sorted(groups, keys)]
+        return [{**_key_row(keys, g["key"], g["names"]), "reports": len(g["reports"]),
+                 **summarize(g["values"], fact, unit)}
+                for g in (groups[k] for k in sorted(groups, key=lambda k: [(v is None, str(v)) for v in k]))]
     finally:
         db.close()
 
@@ -172,18 +259,19 @@ INDICATOR_GROUP_KEYS = ("level1", "level2", "name", *GROUP_KEYS)
 
 @dataclass
 class IndicatorGroup:
-    key: dict
+    key: tuple
     report_ids: set = field(default_factory=set)
+    names: set = field(default_factory=set)
     met: int = 0
     missed: int = 0
     unknown: int = 0       # qualitative target or actual, units that differ: met is NULL
     weights: list[Decimal] = field(default_factory=list)
     scores: list[Decimal] = field(default_factory=list)
 
-    def row(self) -> dict:
+    def row(self, keys: list[str]) -> dict:
         judged = self.met + self.missed
         return {
-            **self.key,
+            **_key_row(keys, self.key, self.names),
             "indicators": self.met + self.missed + self.unknown,
             "reports": len(self.report_ids),
             "met": self.met,
@@ -205,16 +293,17 @@ def indicator_stats(db_path, by="level1", kind: str | None = None, year: int | N
     keys = [k.strip() for k in (by.split(",") if isinstance(by, str) else by) if k.strip()]
     if not keys or any(k not in INDICATOR_GROUP_KEYS for k in keys):
         raise UsageError(f"--by must be one of {', '.join(INDICATOR_GROUP_KEYS)} with --indicators")
-    columns = ", ".join(f"i.{k}" if k in ("level1", "level2", "name") else f"r.{k}" for k in keys)
+    columns = ", ".join(f"i.{k}" if k in ("level1", "level2", "name") else _key_sql(k) for k in keys)
     where, args = store.report_filter(kind, year, department, duplicates)
     db = store.open_reader(db_path)
     try:
         groups: dict[tuple, IndicatorGroup] = {}
-        rows = db.execute(f"SELECT i.report_id, i.met, i.weight, i.score, {columns} "
+        rows = db.execute(f"SELECT i.report_id, r.department, i.met, i.weight, i.score, {columns} "
                           f"FROM indicators i JOIN reports r ON r.report_id = i.report_id WHERE {where}", args)
-        for report_id, met, weight, score, *key in rows:
-            g = groups.setdefault(tuple(key), IndicatorGroup(dict(zip(keys, key))))
+        for report_id, department_name, met, weight, score, *key in rows:
+            g = groups.setdefault(tuple(key), IndicatorGroup(tuple(key)))
             g.report_ids.add(report_id)
+            g.names.add(department_name)
             if met is None:
                 g.unknown += 1
             elif met:
@@ -225,7 +314,7 @@ def indicator_stats(db_path, by="level1", kind: str | None = None, year: int | N
                 g.weights.append(Decimal(weight))
             if score is not None:
                 g.scores.append(Decimal(score))
-        return [g.row() for g in _sorted(groups, keys)]
+        return [g.row(keys) for g in _sorted(groups)]
     finally:
         db.close()
 
@@ -242,25 +331,27 @@ def _stated(text: str | None, op: str | None, unit: str | None) -> str | None:
     return shown
 
 
-def indicator_history(db_path, name: str) -> list[dict]:
+def indicator_history(db_path, name: str, duplicates: bool = False) -> list[dict]:
     """Target against actual of every indicator row whose name contains `name`, across reports.
 
     One row per indicator row (a report naming 学员满意度 and 家长满意度 gives two rows for 满意度),
-    ordered by year, department and position in the report. Numbers are decimal strings as stored.
+    each report once (a file duplicating another's content is left out unless `duplicates`), ordered
+    by year, department key and position in the report. Numbers are decimal strings as stored.
     """
     if not name.strip():
         raise UsageError("--indicator needs part of an indicator's name, e.g. 满意度")
     db = store.open_reader(db_path)
     try:
         cur = db.execute(
-            "SELECT r.report_id, r.source, r.department, r.year, i.name, i.level1, i.level2, "
+            "SELECT r.report_id, r.source, r.department, r.department_key, r.year, i.name, i.level1, i.level2, "
             "i.target_text, i.target_op, i.target_value, i.target_unit, "
             "i.actual_text, i.actual_value, i.actual_unit, i.met, i.weight, i.score, i.deviation "
             "FROM indicators i JOIN reports r ON r.report_id = i.report_id "
-            "WHERE i.name LIKE ? ESCAPE '\\' "
-            "ORDER BY r.year IS NULL, r.year, r.department IS NULL, r.department, r.source, i.seq",
+            f"WHERE i.name LIKE ? ESCAPE '\\'{'' if duplicates else ' AND r.duplicate_of IS NULL'} "
+            "ORDER BY r.year IS NULL, r.year, r.department_key IS NULL, r.department_key, r.department, r.source, "
+            "i.seq",
             (f"%{store.like_escape(name.strip())}%",))
-        columns = ["report_id", "source", "department", "year", "name", "level1", "level2",
+        columns = ["report_id", "source", "department", "department_key", "year", "name", "level1", "level2",
                    "target", "target_op", "target_value", "target_unit",
                    "actual", "actual_value", "actual_unit", "met", "weight", "score", "deviation"]
         out = []
