@@ -3,9 +3,10 @@
 `page(report, text)` returns the page: no network (CSS and the little script are inline), opens from
 disk. Each fact is a <mark> carrying data-type, data-start and data-end (offsets into the text) and,
 as its content, exactly the fact's text; hovering or focusing it shows value, unit, qualifier, role and
-rule. Beside the text: the metadata, the budget summary, the checks (failed ones flagged), the
-indicator table and the list of facts, each linking to its place; filters show one type or one role
-(also from the address: page.html?type=amounts&role=expenditure).
+rule. Beside the text: the metadata, the report's own figures (each with its status and the reason it
+was chosen or fails, linking to the fact it was taken from) and those of each project, the budget
+summary, the checks (failed ones flagged), the indicator table and the list of facts, each linking to
+its place; filters show one type or one role (also from the address: page.html?type=amounts&role=expenditure).
 
 The report text is untrusted: every piece of it is HTML-escaped, so a report holding `<script>` or
 `onerror=` shows those characters and runs nothing. Facts that nest (a score inside an indicator row)
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from .models import FACT_TYPES, Report
+from .models import FACT_TYPES, FIGURE_NAMES, Figure, Report
 from .numbers import normalize_decimal
 
 # One colour per fact type (the legend shows them); chosen for contrast on white.
@@ -115,6 +116,50 @@ def _money(v: Decimal | None) -> str:
     return "—" if v is None else f"{normalize_decimal(v)} 元 ({v / 10000:,.2f} 万元)"
 
 
+_FIGURE_LABELS = {"budget_initial": "initial budget", "budget_adjusted": "adjusted budget",
+                  "expenditure": "expenditure", "execution_rate": "execution rate", "total_score": "total score",
+                  "grade": "grade"}
+
+
+def _figure_value(name: str, f: Figure) -> str:
+    if name == "grade":
+        return f.label or "—"
+    if f.value is None:
+        return "—"
+    if name in ("budget_initial", "budget_adjusted", "expenditure"):
+        return _money(f.value)
+    return normalize_decimal(f.value) + (" %" if name == "execution_rate" else " 分")
+
+
+def _figure_item(name: str, f: Figure, shown: set[str]) -> str:
+    """One figure: its value linking to the highlighted fact it was taken from, its status and reason."""
+    anchor = f"f-{f.fact_type}-{f.fact_seq}"
+    value = escape(_figure_value(name, f))
+    if anchor in shown:
+        value = f'<a href="#{anchor}" data-fact="{escape(anchor)}">{value}</a>'
+    where = f'<span class="at">“{escape(f.text)}” at {f.start}–{f.end}, {escape(f.rule)}</span>'
+    return (f'<li data-figure="{name}" data-status="{escape(f.status)}" class="figure {escape(f.status)}">'
+            f'<span class="name">{_FIGURE_LABELS[name]}</span> <span class="value">{value}</span> '
+            f'<span class="status">{"✓ ok" if f.status == "ok" else "✗ " + escape(f.status)}</span>'
+            f'<div class="reason">{escape(f.reason)}</div>{where}</li>')
+
+
+def _figures(report: Report, facts: list[_Fact]) -> str:
+    """The report's own figures (what statistics add) and each project's, beside the text."""
+    shown = {f.anchor for f in facts if f.shown}
+    own = report.figures
+    scope = " · ".join(escape(x) for x in (own.scope, own.subject) if x) or "—"
+    items = "".join(_figure_item(n, getattr(own, n), shown) for n in FIGURE_NAMES if getattr(own, n) is not None)
+    out = (f'<h2>Report figures</h2><p class="scope" data-scope="{escape(own.scope or "")}">scope: {scope}</p>'
+           f'<ul class="figures" id="report-figures">{items or "<li>none stated</li>"}</ul>')
+    for i, project in enumerate(report.projects):
+        items = "".join(_figure_item(n, getattr(project, n), shown) for n in FIGURE_NAMES
+                        if getattr(project, n) is not None)
+        out += (f'<h3 class="project" data-project="{i}">{escape(project.name)}</h3>'
+                f'<ul class="figures project-figures">{items or "<li>none stated</li>"}</ul>')
+    return out
+
+
 def _panel(report: Report, facts: list[_Fact]) -> str:
     meta = [("title", report.title), ("department", report.department), ("year", report.year),
             ("kind", report.report_kind), ("grade", report.grade), ("source", report.source)]
@@ -154,7 +199,8 @@ def _panel(report: Report, facts: list[_Fact]) -> str:
             for f in sorted(mine, key=lambda f: f.index))
         listing.append(f'<details open><summary><span class="swatch t-{t}"></span>{LABELS[t]} ({len(mine)})</summary>'
                        f'<ol class="facts">{items}</ol></details>')
-    return (f"<h2>Report</h2><dl>{rows}</dl><h2>Budget</h2><table class=\"budget\">{budget}</table>"
+    return (f"<h2>Report</h2><dl>{rows}</dl>{_figures(report, facts)}"
+            f"<h2>Budget summary</h2><table class=\"budget\">{budget}</table>"
             f"<h2>Checks</h2><ul class=\"checks\">{checks}</ul>{indicators}<h2>Facts</h2>{''.join(listing)}")
 
 
@@ -172,6 +218,11 @@ dl{display:grid;grid-template-columns:auto 1fr;gap:.1rem .6rem;margin:0}dt{color
 table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{text-align:left;padding:.15rem .3rem;border-bottom:1px solid #eee;vertical-align:top}
 .checks{padding-left:1rem}.checks .failed{color:#a40000;font-weight:600}.nums{color:#555;font-weight:400;font-size:.85rem}
 .met-no{color:#a40000}.met-yes{color:#176117}
+.figures{list-style:none;padding:0;margin:.2rem 0}.figures li{padding:.15rem 0;border-bottom:1px solid #eee}
+.figures .name{color:#666;display:inline-block;min-width:7.5em}.figures .status{font-size:.8rem;margin-left:.3rem}
+.figures .ok .status{color:#176117}.figures .conflict .status,.figures .conflict .value{color:#a40000;font-weight:600}
+.figures .reason,.figures .at{color:#555;font-size:.8rem}.figures .at{display:block;color:#777}
+aside h3{font-size:.92rem;margin:.6rem 0 .1rem}
 mark.fact{position:relative;border-radius:2px;padding:0 1px;cursor:help;color:inherit}
 mark.fact:focus{outline:2px solid #23395d}
 mark.fact:hover::after,mark.fact:focus::after{content:attr(data-tip);position:absolute;left:0;top:1.5em;z-index:10;width:max-content;max-width:22rem;

@@ -17,7 +17,7 @@ from conftest import ROOT, SEED, running_datasette
 from lxml import html as lxml_html
 
 from extract import extract_text
-from extract.models import FACT_TYPES
+from extract.models import FACT_TYPES, FIGURE_NAMES
 from extract.view import page
 
 CORPORA = sorted(p for p in (ROOT / "corpora").glob("*/*.txt") if "generated" not in p.parts)
@@ -95,6 +95,35 @@ def test_report_text_is_escaped_everywhere():
     assert out.count("<script>") == 1   # ours, inline
 
 
+CONFLICT = ("西河县农业农村局2021年度部门整体支出绩效自评报告\n一、部门基本情况\n"
+            "2021年度全年预算数120万元，全年执行数11035800万元，预算执行率98.5%。\n二、自评结论\n自评得分95分，自评等级为优。\n")
+
+
+def _check_figures(doc, report) -> None:
+    """The report figures panel: each stated figure once, with its status and reason, linking to its fact's mark."""
+    items = doc.xpath("//ul[@id='report-figures']/li[@data-figure]")
+    assert [li.get("data-figure") for li in items] == [n for n in FIGURE_NAMES if getattr(report.figures, n)]
+    for li in items:
+        f = getattr(report.figures, li.get("data-figure"))
+        assert li.get("data-status") == f.status and f.reason in li.text_content()
+        links = li.xpath(".//a/@href")
+        if f.fact_type in FACT_TYPES:
+            assert links == [f"#f-{f.fact_type}-{f.fact_seq}"]
+            (mark,) = doc.xpath(f"//mark[@id='{links[0][1:]}']")
+            assert (int(mark.get("data-start")), int(mark.get("data-end")), mark.text_content()) == (f.start, f.end, f.text)
+
+
+@pytest.mark.parametrize("text", [SEED.read_text(encoding="utf-8-sig"), CONFLICT], ids=["seed", "conflict"])
+def test_the_figures_panel_shows_status_and_reason_and_links_to_the_fact(text):
+    report = extract_text(text, source="r.txt")
+    doc = lxml_html.fromstring(page(report, text))
+    _check_figures(doc, report)
+    conflicts = doc.xpath("//ul[@id='report-figures']/li[@data-status='conflict']")
+    assert len(conflicts) == sum(1 for n in FIGURE_NAMES if getattr(report.figures, n)
+                                 and getattr(report.figures, n).status == "conflict")
+    assert all("conflict" in li.get("class") for li in conflicts)
+
+
 def test_view_writes_a_page_per_file(tmp_path):
     out = subprocess.run([sys.executable, "-m", "extract", "view", str(SEED), str(CORPORA[-1]), "-o",
                           str(tmp_path / "views")], cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -114,6 +143,8 @@ def test_the_view_in_chromium_highlights_every_fact_and_runs_nothing_from_the_re
     path.write_text(page(report, text), encoding="utf-8")
     doc = dom(path.as_uri())
     _check_marks(doc, report, text)
+    _check_figures(doc, report)
+    assert doc.xpath("//ul[@id='report-figures']/li[@data-figure='expenditure']//a")   # the seed's expenditure
     cells = {td.get("data-field"): td.text_content() for td in doc.xpath("//aside//td[@data-field]")}
     assert cells["budget_adjusted_yuan"].startswith("1602800 元") and cells["expenditure_yuan"].startswith("1569900 元")
     assert cells["execution_rate"] == "97.94 %"
