@@ -479,7 +479,7 @@ def stats(
         db = parquet
     with _user_errors():
         if indicator is not None:
-            rows = lib.indicator_history(db, indicator, duplicates=duplicates)
+            rows = lib.indicator_history(db, indicator)
         elif indicators:
             rows = lib.indicator_stats(db, by=by or "level1", **filters)
         else:

@@ -331,12 +331,12 @@ def _stated(text: str | None, op: str | None, unit: str | None) -> str | None:
     return shown
 
 
-def indicator_history(db_path, name: str, duplicates: bool = False) -> list[dict]:
+def indicator_history(db_path, name: str, duplicates: bool = True) -> list[dict]:
     """Target against actual of every indicator row whose name contains `name`, across reports.
 
     One row per indicator row (a report naming 学员满意度 and 家长满意度 gives two rows for 满意度),
-    each report once (a file duplicating another's content is left out unless `duplicates`), ordered
-    by year, department key and position in the report. Numbers are decimal strings as stored.
+    of every file (`duplicates=False`: each report once, as the saved query counts), ordered by year,
+    department key and position in the report. Numbers are decimal strings as stored.
     """
     if not name.strip():
         raise UsageError("--indicator needs part of an indicator's name, e.g. 满意度")

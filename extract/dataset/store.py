@@ -317,7 +317,11 @@ def _check_version(db: sqlite3.Connection, p: Path, version: int | None, create:
         db.execute("BEGIN IMMEDIATE")
         for v in range(version, SCHEMA_VERSION):
             for statement in MIGRATIONS[v]:
-                db.execute(statement)
+                try:
+                    db.execute(statement)
+                except sqlite3.OperationalError as e:   # a column a newer writer already added
+                    if "duplicate column name" not in str(e):
+                        raise
         db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         db.execute("COMMIT")
     elif version < min(MIGRATIONS, default=SCHEMA_VERSION):
