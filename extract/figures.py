@@ -145,7 +145,7 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
         name = MONEY.get(a.role)
         c = _Cand(name or a.role, "amounts", seq, a, ns, ne, lead)
         # the clause says what the number is; 其中 a little before it makes it a share of what came before
-        clause = ctx.text[ctx.clause_start(ns):ns] if cell is None else lead
+        clause = ctx.text[max(ctx.clause_start(ns), ns - 20):ns] if cell is None else lead
         if cell is None and "其中" in lead[-20:]:
             clause = lead[-20:]
         if name is None:

@@ -29,6 +29,15 @@ def cue_table(kind: str) -> dict[str, str]:
 
 
 @functools.cache
+def fallback_table(kind: str) -> dict[str, str]:
+    """The cue table for looking beyond the number's own clause: without the cues that say what a
+    number is only right before it (执行76.52万元, but not 执行区防指的决策，……拨付经费96.84万元)."""
+    spec = patterns.load("roles")[kind]
+    return patterns.lookup({role: [w for w in s["cues"] if w not in set(s.get("clause_only") or ())]
+                            for role, s in spec.items()})
+
+
+@functools.cache
 def priority_tables(kind: str) -> tuple[dict[str, str], ...]:
     """Cue tables of the roles with a priority, highest first: each wins anywhere in the clause."""
     spec = patterns.load("roles")[kind]
@@ -43,7 +52,7 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
     The look-back window starts after the previous numeric fact of any type, so the cue of one
     number is never reused for the next (其中财政拨款80万元，其他资金20万元).
     """
-    table, ranked = cue_table(kind), priority_tables(kind)
+    table, ranked, wide = cue_table(kind), priority_tables(kind), fallback_table(kind)
     prev_end = 0
     prev_same: Candidate | None = None
     for c in facts:
@@ -64,15 +73,16 @@ def assign(ctx: Context, facts: list[Candidate], kind: str) -> None:
             else:
                 # the row so far (an indicator table: 签约企业满意度|≥90%|93.5%), then the sentence
                 line_start = ctx.text.rfind("\n", 0, c.start) + 1
-                cue = ctx.cue(table, max(line_start, prev_end), c.start)
+                cue = ctx.cue(wide, max(line_start, prev_end), c.start)
                 if cue is None and (cell is not None or "|" in ctx.text[line_start:c.start]):
-                    cue = ctx.cue(table, line_start, c.start)
+                    cue = ctx.cue(wide, line_start, c.start)
                 if cue is None:
-                    cue = ctx.cue(table, max(ctx.sentence_start(c.start), prev_end), c.start)
+                    cue = ctx.cue(wide, max(ctx.sentence_start(c.start), prev_end), c.start)
                 role = cue[0] if cue else None
             c.data["role"] = role or "other"
             prev_same = c
-        prev_end = c.end
+        if c.type != "counts":   # 年初批复预算6个项目726万元: a count between cue and amount does not end the look-back
+            prev_end = c.end
 
 
 @functools.cache

@@ -37,6 +37,7 @@ def _data():
         "tail": regex.compile(d["header_tail"]),
         "unit": regex.compile(d["unit"]),
         "values": regex.compile(d["values"]),
+        "reach": int(d["labelled_reach"]),
     }
 
 
@@ -55,13 +56,37 @@ def funding_lines(ctx: Context) -> list[FundingRow]:
             continue
         at = row.end() if row else _skip(text, pos)
         vm = d["values"].match(text, at)
-        if vm is None:
-            continue
         unit = _unit(text, h.start())
-        cells = _read(text, vm.start(), vm.end(), cols)
+        if vm is None:
+            cells = _labelled(text, at, cols)
+        else:
+            cells = _read(text, vm.start(), vm.end(), cols)
         if cells is not None:
             out.append(FundingRow("年度资金总额", cells, unit))
     return out
+
+
+_WITH_UNIT = regex.compile(r"(?P<num>\d[\d.,]*)\s?(?P<unit>万元|%)")
+
+
+def _labelled(text: str, at: int, cols: list[str]) -> dict[str, Cell] | None:
+    """Labels first, values after, each value with its unit (全年预算数(A)…执行率(B/A)其中中央补助…260万元
+    231.66万元 89.1%): the money columns and the rate, in header order, a little after the header."""
+    money = [c for c in cols if c in ("budget_initial", "budget_adjusted", "expenditure")]
+    want = money + ["rate"]
+    found = []
+    for m in _WITH_UNIT.finditer(text, at, min(len(text), at + _data()["reach"])):
+        found.append(m)
+        if len(found) == len(want):
+            break
+    if len(found) != len(want) or any((m.group("unit") == "%") != (c == "rate") for m, c in zip(found, want)):
+        return None
+    if any(regex.search(r"[。；;]", text[a.end():b.start()]) for a, b in zip(found, found[1:])):
+        return None
+    vals = {c: (m.start("num"), m.end("num"), Decimal(m.group("num").replace(",", ""))) for c, m in zip(want, found)}
+    if not _passes(vals):
+        return None
+    return {c: Cell(s, e, text[s:e] + ("%" if c == "rate" else ""), 0, 0, 1) for c, (s, e, _) in vals.items()}
 
 
 def _skip(text: str, pos: int) -> int:
@@ -86,6 +111,15 @@ def _read(text: str, a: int, b: int, cols: list[str]) -> dict[str, Cell] | None:
         vals = {c: (s, e, Decimal(t.rstrip("%").replace(",", ""))) for c, (s, e, t) in zip(cols, split)}
         if _passes(vals):
             readings.append(vals)
+    if not readings and "expenditure" in cols and cols.index("expenditure") > 0 \
+            and cols[cols.index("expenditure") - 1] in ("budget_adjusted", "budget_initial"):
+        # one value for A and B, a merged cell: only a rate of 100% says so (部门整体支出总额 | 731.6 | 100%)
+        merged = [c for c in cols if c != "expenditure"]
+        budget = cols[cols.index("expenditure") - 1]
+        for split in _splits(tokens, merged):
+            vals = {c: (s, e, Decimal(t.rstrip("%").replace(",", ""))) for c, (s, e, t) in zip(merged, split)}
+            if vals["rate"][2] == 100 and _passes({**vals, "expenditure": vals[budget]}):
+                readings.append(vals)
     if not readings or any({c: v[2] for c, v in r.items()} != {c: v[2] for c, v in readings[0].items()}
                            for r in readings):
         return None
