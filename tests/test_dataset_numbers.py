@@ -92,23 +92,23 @@ def _groups(reports) -> dict[tuple, list[Decimal]]:
     for r in reports.values():
         for a in r.amounts:
             if a.low_yuan is None and a.per is None and a.qualifier == "exact":
-                out[(r.department, r.year)].append(a.value_yuan)
+                out[(r.department_key, r.year)].append(a.value_yuan)
     return out
 
 
 def test_sums_and_means_by_two_keys_are_exact(corpus):
     db, reports = corpus
     want = _groups(reports)
-    rows = stats(db, by="department,year", fact="amounts")
-    assert {(r["department"], r["year"]) for r in rows} == set(want)
+    rows = stats(db, by="department,year", fact="amounts")   # --by department groups by department_key
+    assert {(r["department_key"], r["year"]) for r in rows} == set(want)
     for r in rows:
-        values = want[(r["department"], r["year"])]
+        values = want[(r["department_key"], r["year"])]
         mean = (sum(values) / len(values)).quantize(Decimal(1).scaleb(-MEAN_PLACES), ROUND_HALF_EVEN)
         assert (r["amounts_count"], Decimal(r["amounts_sum_yuan"]), Decimal(r["amounts_mean_yuan"])) == (
             len(values), sum(values), mean)
         assert Decimal(r["amounts_min_yuan"]) == min(values) and Decimal(r["amounts_max_yuan"]) == max(values)
     # and exactly in SQL itself, through the integer fen column
-    sql = ("SELECT r.department, r.year, sum(a.value_cents) FROM amounts a JOIN reports r USING (report_id) "
+    sql = ("SELECT r.department_key, r.year, sum(a.value_cents) FROM amounts a JOIN reports r USING (report_id) "
            "WHERE a.low_yuan IS NULL AND a.per IS NULL AND a.qualifier = 'exact' GROUP BY 1, 2")
     for department, year, cents in _raw(db).execute(sql):
         assert Decimal(cents) / 100 == sum(want[(department, year)])
@@ -120,9 +120,10 @@ def test_report_stats_by_two_keys_with_filters(corpus):
     rows = stats(db, by="department,year", year=year)
     assert rows and all(r["year"] == year for r in rows)
     assert sum(r["reports"] for r in rows) == sum(r.year == year for r in reports.values())
-    for r in rows:
-        spent = [x.budget_summary.expenditure_yuan for x in reports.values()
-                 if (x.department, x.year) == (r["department"], r["year"]) and x.budget_summary.expenditure_yuan]
+    for r in rows:   # each report's own expenditure figure, accepted ones only
+        spent = [x.figures.expenditure.value for x in reports.values()
+                 if (x.department_key, x.year) == (r["department_key"], r["year"]) and x.figures.expenditure
+                 and x.figures.expenditure.status == "ok"]
         assert (Decimal(r["expenditure_sum_yuan"]) if r["expenditure_sum_yuan"] else Decimal(0)) == sum(spent)
 
 
@@ -347,16 +348,18 @@ def test_the_readme_pandas_and_duckdb_examples_answer_the_first_questions(corpus
             exec(code, scope)
         elif code:
             answers.append(eval(code, scope))
-    by_dept_year, by_year, satisfaction = answers
-    want = stats(db, by="department,year")
+    by_dept_year, by_year, score_by_year, satisfaction = answers
+    want = stats(db, by="department,year")   # grouped by department_key; report figures, once
     for row in want:
         if row["expenditure_sum_yuan"] is not None:
-            assert Decimal(str(by_dept_year[(row["department"], row["year"])])) == Decimal(row["expenditure_sum_yuan"])
-    assert len(by_year) and len(satisfaction) >= 0
+            assert Decimal(str(by_dept_year[(row["department_key"], row["year"])])) == \
+                Decimal(row["expenditure_sum_yuan"])
+    assert len(by_year) and len(score_by_year) and len(satisfaction) >= 0
     sql = [s.strip() for s in _readme_block("sql", "The first questions").split(";") if s.strip()]
     results = [duckdb.sql("\n".join(x for x in s.splitlines() if not x.startswith("--"))).fetchall() for s in sql]
     dept_year = {(d, y): v for d, y, v in results[0] if v is not None}
     for row in want:
         if row["expenditure_sum_yuan"] is not None:
-            assert Decimal(str(dept_year[(row["department"], row["year"])])) == Decimal(row["expenditure_sum_yuan"])
-    assert [y for y, _ in results[1]] == sorted({r.year for r in reports.values()}, key=lambda y: (y is None, y))
+            assert Decimal(str(dept_year[(row["department_key"], row["year"])])) == \
+                Decimal(row["expenditure_sum_yuan"])
+    assert [y for y, *_ in results[1]] == sorted({r.year for r in reports.values()}, key=lambda y: (y is None, y))
