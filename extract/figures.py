@@ -34,9 +34,11 @@ MONEY = {"budget_initial": "budget_initial", "budget_adjusted": "budget_adjusted
 def _data() -> dict:
     d = patterns.load("figures")
     words = {k: regex.compile(patterns.alternation(d[k]["words"])) for k in
-             ("part_words", "target_words", "planned_words", "project_words", "gross_words")}
+             ("part_words", "item_words", "target_words", "planned_words", "project_words", "gross_words")}
     s = d["scope"]
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
+            "item_tables": tuple(d["item_table_headers"]),
+            "score_headers": tuple(d["weight_headers"]) + tuple(d["score_headers"]),
             "multi_words": regex.compile(patterns.alternation(s["multi_words"])),
             "department_words": regex.compile(patterns.alternation(s["department_words"])),
             "other_words": regex.compile(patterns.alternation(s["other_words"])),
@@ -64,7 +66,9 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
     """department, project, multi or other, from the title's words, the body, then the report kind."""
     d = _data()
     head = title or text[:300]
-    if len(d["multi_forms"].findall(text)) >= 2:
+    forms = list(d["multi_forms"].finditer(text))
+    names = {m.group("name") for m in forms if m.group("name")}
+    if len(names) >= 2 or (len(forms) >= 2 and not names):
         return "multi"   # several forms on one page, each with its own 项目名称
     if d["multi_words"].search(head) or (report_kind in d["scope"]["project_kinds"] + [None, "self_eval"]
                                          and d["multi_body"].search(text[:3000])
@@ -81,15 +85,28 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
 
 def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, list[tuple[int, int]]],
           title: str | None, report_kind: str | None, grade: tuple[str, int, int] | None,
-          ) -> tuple[ReportFigures, list[Project], dict[int, str]]:
-    """The report figures, the projects of a multi-project document, and each amount's level by seq."""
+          ) -> tuple[ReportFigures, list[Project], dict[int, str], dict[int, str]]:
+    """The report figures, the projects of a multi-project document, each amount's level by seq, and the
+    scores whose kind the figures correct (a weight column's 合计 is a max; a project's total in a
+    document about several projects is a project_total)."""
     d = _data()
     scope = scope_of(title, report_kind, ctx.text)
     cands = _candidates(ctx, facts, nspans, scope)
+    if scope == "department":
+        # a project's form appended to a department's report: from its 项目名称 on, the figures are the project's
+        form = d["multi_forms"].search(ctx.text)
+        if form is not None:
+            for c in cands:
+                if c.nstart >= form.start() and c.level == "total":
+                    c.level, c.why = "part", "in a project's form appended to the report"
     levels = {c.seq: ("part" if c.level == "part" else "other") for c in cands if c.fact_type == "amounts"}
+    kinds = {c.seq: "max" for c in cands if c.fact_type == "scores" and c.why == _WEIGHT_COLUMN}
+    kinds.update((c.seq, "project_total") for c in cands if c.fact_type == "scores" and c.level == "part")
+    if scope == "multi":
+        kinds.update((c.seq, "project_total") for c in cands if c.fact_type == "scores" and c.seq not in kinds)
     figs = ReportFigures(scope=scope)
     if scope == "other":
-        return figs, [], levels
+        return figs, [], levels, kinds
     chosen: dict[str, _Cand] = {}
     for name in ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score"):
         pool = [c for c in cands if c.name == name and c.level == "total"]
@@ -117,7 +134,10 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
                 if (o.fact_type == "amounts" and o.seq != c.seq and o.level == "total" and o.name == name
                         and o.fact.value_yuan == c.fact.value_yuan):
                     levels[o.seq] = "repeat"
-    return figs, [], levels
+    return figs, [], levels, kinds
+
+
+_WEIGHT_COLUMN = "a weight column"
 
 
 def _overall(lead: str) -> bool:
@@ -160,8 +180,9 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
             c.level = "other"
         elif name == "expenditure" and d["gross_words"].search(lead[-8:]):
             c.level = "other"
-        elif (d["part_words"].search(_row_or_lead(cell, clause)) or d["part_words"].search(_heading(a.section))
-              or (cell is None and d["part_words"].search(_line_head(ctx.text, ns)))):
+        elif (d["part_words"].search(_row_or_lead(cell, clause)) or d["item_words"].search(_heading(a.section))
+              or (cell is None and d["item_words"].search(_line_head(ctx.text, ns)))
+              or (cell is not None and _header_line(ctx.text, ns, cell.header).startswith(d["item_tables"]))):
             c.level = "part"
         elif scope == "department" and d["project_words"].search(lead):
             c.level = "part"
@@ -182,9 +203,12 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
             c.level = "other"
         elif p.rule.startswith(_TOTAL_ROW_RULES):
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
+        elif cell is not None and cell.header.endswith(d["score_headers"]):
+            c.level, c.why = "other", "a rate in a scoring table: an indicator's value"
         elif "%" not in p.text and (cell is None or "%" not in cell.header):
             c.level, c.why = "other", "a bare number under a rate header: as likely a weight or a score"
-        elif d["part_words"].search(_heading(p.section)):
+        elif d["item_words"].search(_heading(p.section)) or (
+                cell is not None and _header_line(ctx.text, ns, cell.header).startswith(d["item_tables"])):
             c.level = "part"   # the rate of one line (五、一般公共预算财政拨款支出决算情况说明 … 118.53%)
         elif any(s <= p.start < e for s, e in target_spans) or d["target_words"].search(lead[-24:]):
             c.level = "other"
@@ -200,7 +224,7 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
         lead = ctx.text[ctx.sentence_start(ns):ns]
         c = _Cand("total_score", "scores", seq, s, ns, ne, lead)
         if cell is not None and cell.header.endswith(d["weight_headers"]):
-            c.level, c.why = "other", "a weight column"
+            c.level, c.why = "other", _WEIGHT_COLUMN
         else:
             c.why = _reason("total_score", cell, lead)
         out.append(c)
@@ -217,6 +241,16 @@ def _line_head(text: str, pos: int, width: int = 24) -> str:
     """The start of the paragraph a number is in: its subject (国内公务接待支出… is about one line item)."""
     a = text.rfind("\n", 0, pos) + 1
     return text[a:min(pos, a + width)]
+
+
+def _header_line(text: str, pos: int, header: str) -> str:
+    """The line of a table's column headers above a cell (its header's last line), without frames."""
+    last = header.split("\n")[-1].strip() or header
+    i = text.rfind(last, 0, pos) if last else -1
+    if i < 0:
+        return ""
+    a = text.rfind("\n", 0, i) + 1
+    return text[a:text.find("\n", i) if "\n" in text[i:] else len(text)].lstrip("| \t")
 
 
 def _heading(section: str) -> str:

@@ -98,9 +98,10 @@ class Event(Fact):
 
 class Score(Fact):
     value: Dec = Field(description="the points (分)")
-    kind: Literal["total", "indicator", "max"] = Field(
-        description="total: the report's self-evaluation score; indicator: the points one indicator got; "
-                    "max: the points it was worth (分值, 满分)")
+    kind: Literal["total", "project_total", "indicator", "max"] = Field(
+        description="total: the report's self-evaluation score; project_total: the total score of one project "
+                    "of a document about several (Report.projects); indicator: the points one indicator got; "
+                    "max: the points it was worth (分值, 满分, a 合计 of weights)")
 
 
 Op = Literal["=", "≥", "≤", ">", "<"]

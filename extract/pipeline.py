@@ -117,9 +117,11 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     grade = stated_grade[0] if stated_grade else None
     if stated_grade is not None:
         stated_grade = (grade, *norm.span(stated_grade[1], stated_grade[2]))
-    figs, projects, levels = figures.build(ctx, text, facts, nspans, structure.title, structure.report_kind,
-                                           stated_grade)
+    figs, projects, levels, kinds = figures.build(ctx, text, facts, nspans, structure.title, structure.report_kind,
+                                                  stated_grade)
     facts["amounts"] = [a.model_copy(update={"level": levels.get(i, "other")}) for i, a in enumerate(facts["amounts"])]
+    facts["scores"] = [s.model_copy(update={"kind": kinds[i]}) if i in kinds else s
+                       for i, s in enumerate(facts["scores"])]
     summary = _summary(facts, figs)
     own_grade = figs.grade.label if figs.grade is not None and figs.grade.status == "ok" else None
     sections = []
