@@ -44,6 +44,7 @@ def _data() -> dict:
             "other_words": regex.compile(patterns.alternation(s["other_words"])),
             "multi_body": regex.compile(s["multi_body"]),
             "multi_forms": regex.compile(s["multi_forms"]),
+            "project_heading": regex.compile(s["project_heading"]),
             "rate_max": Decimal(str(d["plausible"]["execution_rate_max"])),
             "ratio_max": Decimal(str(d["plausible"]["ratio_max"])),
             "score_max": Decimal(str(d["plausible"]["score_max"]))}
@@ -107,21 +108,12 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     figs = ReportFigures(scope=scope)
     if scope == "other":
         return figs, [], levels, kinds
-    chosen: dict[str, _Cand] = {}
-    for name in ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score"):
-        pool = [c for c in cands if c.name == name and c.level == "total"]
-        if scope == "multi":
-            pool = [c for c in pool if c.fact_type == "amounts" and _overall(c.lead)]
-        if pool:
-            chosen[name] = pool[0]
-    status, notes = _check(chosen, cands, facts)
+    pool = [c for c in cands if c.level == "total"]
+    if scope == "multi":
+        pool = [c for c in pool if c.fact_type == "amounts" and _overall(c.lead)]
+    chosen, status, notes = _choose(pool, cands, facts)
     for name, c in chosen.items():
-        fact = c.fact
-        setattr(figs, name, Figure(
-            value=getattr(fact, "value_yuan", None) if c.fact_type == "amounts" else fact.value,
-            status=status.get(name, "ok"), fact_type=c.fact_type, fact_seq=c.seq, text=fact.text,
-            start=fact.start, end=fact.end, rule=fact.rule,
-            reason="; ".join(x for x in (c.why, notes.get(name, "")) if x)))
+        setattr(figs, name, _figure(c, status, notes))
     if grade is not None and scope != "multi":
         label, start, end = grade
         gstatus, gnote = _grade_check(label, figs.total_score)
@@ -134,7 +126,55 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
                 if (o.fact_type == "amounts" and o.seq != c.seq and o.level == "total" and o.name == name
                         and o.fact.value_yuan == c.fact.value_yuan):
                     levels[o.seq] = "repeat"
-    return figs, [], levels, kinds
+    projects = _projects(ctx, text, cands, facts, levels) if scope == "multi" else []
+    return figs, projects, levels, kinds
+
+
+def _choose(pool: list[_Cand], cands: list[_Cand], facts) -> tuple[dict[str, _Cand], dict, dict]:
+    """The first statement of each figure in `pool`, then the checks."""
+    chosen: dict[str, _Cand] = {}
+    for c in pool:
+        if c.name in _FIGURES:
+            chosen.setdefault(c.name, c)
+    return (chosen, *_check(chosen, [c for c in cands if c in pool], facts))
+
+
+_FIGURES = ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score")
+
+
+def _figure(c: _Cand, status: dict, notes: dict) -> Figure:
+    fact = c.fact
+    return Figure(value=fact.value_yuan if c.fact_type == "amounts" else fact.value,
+                  status=status.get(c.name, "ok"), fact_type=c.fact_type, fact_seq=c.seq, text=fact.text,
+                  start=fact.start, end=fact.end, rule=fact.rule,
+                  reason="; ".join(x for x in (c.why, notes.get(c.name, "")) if x))
+
+
+def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[int, str]) -> list[Project]:
+    """One row per project of a document about several: each form's 项目名称, or each heading that names a
+    project (（一）数据平台运维项目), with the figures stated between it and the next."""
+    d = _data()
+    heads = [(m.start("name"), m.end("name")) for m in d["multi_forms"].finditer(ctx.text) if m.group("name")]
+    if len(heads) < 2:
+        heads = []
+        for h in ctx.structure.headings:
+            if h.level >= 2 and d["project_heading"].search(h.title):
+                a = ctx.text.find(h.title, h.start)
+                if a >= 0:
+                    heads.append((a, a + len(h.title)))
+    out: list[Project] = []
+    for i, (a, b) in enumerate(heads):
+        end = heads[i + 1][0] if i + 1 < len(heads) else len(ctx.text)
+        pool = [c for c in cands if a <= c.nstart < end and c.level == "total"]
+        chosen, status, notes = _choose(pool, cands, facts)
+        s, e = ctx.norm.span(a, b)
+        p = Project(name=text[s:e], start=s, end=e)
+        for name, c in chosen.items():
+            setattr(p, name, _figure(c, status, notes))
+            if c.fact_type == "amounts":
+                levels[c.seq] = "part"   # one of several projects
+        out.append(p)
+    return out
 
 
 _WEIGHT_COLUMN = "a weight column"

@@ -130,6 +130,13 @@ def test_several_projects_give_no_report_figure():
     r = _figs(text)
     assert r.figures.scope == "multi"
     assert r.figures.expenditure is None and r.figures.total_score is None and r.grade is None
+    assert [p.name for p in r.projects] == ["数据平台运维项目", "展示中心运维项目"]
+    first, second = r.projects
+    assert first.expenditure.value == Decimal("480000") and second.expenditure.value == Decimal("290000")
+    assert text[first.start:first.end] == first.name
+    assert first.total_score.value == Decimal("95") and second.total_score.value == Decimal("93")
+    assert {s.kind for s in r.scores} == {"project_total"}
+    assert all(a.level != "total" for a in r.amounts)   # nothing a sum of report totals would add twice
 
 
 def _score_summary(folder: pathlib.Path, tmp_path) -> dict:
