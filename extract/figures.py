@@ -68,7 +68,7 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
     d = _data()
     head = title or text[:300]
     forms = list(d["multi_forms"].finditer(text))
-    names = {m.group("name") for m in forms if m.group("name")}
+    names = {m.group("name") for m in forms if m.group("name") and m.group("name") not in d["scope"]["project_name_stops"]}
     if len(names) >= 2 or (len(forms) >= 2 and not names):
         return "multi"   # several forms on one page, each with its own 项目名称
     if d["multi_words"].search(head) or (report_kind in d["scope"]["project_kinds"] + [None, "self_eval"]
@@ -154,7 +154,9 @@ def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[i
     """One row per project of a document about several: each form's 项目名称, or each heading that names a
     project (（一）数据平台运维项目), with the figures stated between it and the next."""
     d = _data()
-    heads = [(m.start("name"), m.end("name")) for m in d["multi_forms"].finditer(ctx.text) if m.group("name")]
+    stops = set(d["scope"]["project_name_stops"])
+    heads = [(m.start("name"), m.end("name")) for m in d["multi_forms"].finditer(ctx.text)
+             if m.group("name") and m.group("name") not in stops]
     if len(heads) < 2:
         heads = []
         for h in ctx.structure.headings:

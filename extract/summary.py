@@ -30,6 +30,13 @@ def summarize(reports: Iterable[Report]) -> str:
                 f" -> adjusted {_yuan(s.budget_adjusted_yuan)}; spent {_yuan(s.expenditure_yuan)}"
                 f" ({s.execution_rate if s.execution_rate is not None else '?'}%)"
             )
+        f = r.figures
+        shown = [(n, getattr(f, n)) for n in ("budget_initial", "budget_adjusted", "expenditure", "execution_rate",
+                                              "total_score", "grade") if getattr(f, n) is not None]
+        if shown or f.scope:
+            lines.append(f"    figures ({f.scope or 'scope unknown'}): " + ("; ".join(
+                f"{n} {_figure(n, x)}" + (" [conflict]" if x.status == "conflict" else "") for n, x in shown) or "none stated")
+                + (f"; {len(r.projects)} projects" if r.projects else ""))
         if r.indicators:
             met = Counter(i.met for i in r.indicators)
             missed = [i.name for i in r.indicators if i.met is False]
@@ -41,6 +48,16 @@ def summarize(reports: Iterable[Report]) -> str:
             "amount roles: " + ", ".join(f"{k} {v}" for k, v in roles.most_common()),
             f"failed consistency checks: {failed_checks}"]
     return "\n".join(head + lines)
+
+
+def _figure(name: str, f) -> str:
+    if f.label is not None:
+        return f.label
+    if name.endswith("rate"):
+        return f"{f.value}%"
+    if name == "total_score":
+        return f"{f.value}分"
+    return _yuan(f.value)
 
 
 def _yuan(v) -> str:
