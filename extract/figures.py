@@ -45,6 +45,7 @@ def _data() -> dict:
             "multi_body": regex.compile(s["multi_body"]),
             "multi_forms": regex.compile(s["multi_forms"]),
             "project_heading": regex.compile(s["project_heading"]),
+            "name_reject": regex.compile(s["project_name_reject"]),
             "rate_max": Decimal(str(d["plausible"]["execution_rate_max"])),
             "ratio_max": Decimal(str(d["plausible"]["ratio_max"])),
             "score_max": Decimal(str(d["plausible"]["score_max"]))}
@@ -67,8 +68,8 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
     """department, project, multi or other, from the title's words, the body, then the report kind."""
     d = _data()
     head = title or text[:300]
-    forms = list(d["multi_forms"].finditer(text))
-    names = {m.group("name") for m in forms if m.group("name") and m.group("name") not in d["scope"]["project_name_stops"]}
+    forms = [m for m in d["multi_forms"].finditer(text) if not _header_word(m.group("name"))]
+    names = {m.group("name") for m in forms if m.group("name")}
     if len(names) >= 2 or (len(forms) >= 2 and not names):
         return "multi"   # several forms on one page, each with its own 项目名称
     if d["multi_words"].search(head) or (report_kind in d["scope"]["project_kinds"] + [None, "self_eval"]
@@ -95,7 +96,7 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     cands = _candidates(ctx, facts, nspans, scope)
     if scope == "department":
         # a project's form appended to a department's report: from its 项目名称 on, the figures are the project's
-        form = d["multi_forms"].search(ctx.text)
+        form = next(iter(_forms(ctx.text)), None)
         if form is not None:
             for c in cands:
                 if c.nstart >= form.start() and c.level == "total":
@@ -154,9 +155,7 @@ def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[i
     """One row per project of a document about several: each form's 项目名称, or each heading that names a
     project (（一）数据平台运维项目), with the figures stated between it and the next."""
     d = _data()
-    stops = set(d["scope"]["project_name_stops"])
-    heads = [(m.start("name"), m.end("name")) for m in d["multi_forms"].finditer(ctx.text)
-             if m.group("name") and m.group("name") not in stops]
+    heads = [(m.start("name"), m.end("name")) for m in _forms(ctx.text)]
     if len(heads) < 2:
         heads = []
         for h in ctx.structure.headings:
@@ -180,6 +179,15 @@ def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[i
 
 
 _WEIGHT_COLUMN = "a weight column"
+
+
+def _header_word(name: str | None) -> bool:
+    return name is not None and bool(_data()["name_reject"].search(name))
+
+
+def _forms(text: str) -> list:
+    """The 项目名称 fields of project forms, with a name that is no other header."""
+    return [m for m in _data()["multi_forms"].finditer(text) if m.group("name") and not _header_word(m.group("name"))]
 
 
 def _overall(lead: str) -> bool:

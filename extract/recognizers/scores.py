@@ -37,12 +37,23 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         kind = cue[0]
     else:
         kind = _kinds()[label]
+    if kind == "total" and _closes_header_row(ctx.text, m.start("num")):
+        return None   # 自评得分 |⏎1 |: the header row's last cell, then the first row's 序号
     if kind == "total" and value > _FULL_MARK:
         return _unglued(m, value)
     return {"value": value, "kind": kind}
 
 
 _FULL_MARK = Decimal(100)
+
+
+def _closes_header_row(text: str, pos: int) -> bool:
+    """The number starts a line and the line before it is a row of several cells (a table's header)."""
+    a = text.rfind("\n", 0, pos)
+    if a < 0 or text[a + 1:pos].strip(" |\t"):
+        return False
+    prev = text[text.rfind("\n", 0, a) + 1:a]
+    return prev.count("|") >= 3 or prev.count("\t") >= 3
 
 
 def _unglued(m: regex.Match, value: Decimal) -> dict | None:

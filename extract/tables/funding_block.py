@@ -46,6 +46,7 @@ def _data():
         "empty": regex.compile(d["empty_cell"]),
         "number": regex.compile(d["number_cell"]),
         "percent": regex.compile(r"\d+(?:\.\d+)?\s*%"),
+        "prefixes": frozenset(d["funding_column_prefixes"]),
     }
 
 
@@ -64,9 +65,16 @@ def funding_rows(ctx: Context) -> list[FundingRow]:
     i = 0
     while i < len(cells):
         cols, k = [], i
-        while k < len(cells) and clean(cells[k].text) in d["columns"]:
-            cols.append(d["columns"][clean(cells[k].text)])
-            k += 1
+        while k < len(cells):
+            word = clean(cells[k].text)
+            if word in d["prefixes"] and k + 1 < len(cells) and word + clean(cells[k + 1].text) in d["columns"]:
+                cols.append(d["columns"][word + clean(cells[k + 1].text)])   # 年初 | 预算数: one header split in two
+                k += 2
+            elif word in d["columns"]:
+                cols.append(d["columns"][word])
+                k += 1
+            else:
+                break
         if len(cols) < 3 or not set(cols) & set(MONEY_COLUMNS):
             i = max(i + 1, k)  # no block starts inside a run of column words that is not one
             continue
@@ -128,7 +136,10 @@ def _place(vals: list[Cell | None], cols: list[str]) -> dict[str, Cell]:
     rate_at = next((i for i, v in enumerate(vals) if v is not None and d["percent"].fullmatch(v.text)), None)
     placed: dict[str, Cell] = {}
     if len(vals) == len(cols):  # every column written (— for an empty one): nothing to guess
-        return {col: v for col, v in zip(cols, vals) if v is not None}
+        placed = {col: v for col, v in zip(cols, vals) if v is not None}
+        if rate_at is not None and "rate" in placed and placed["rate"] is not vals[rate_at]:
+            return {}   # the row's % is not under 执行率: the columns are not the ones read
+        return placed
     if rate_at is not None and "rate" in cols:
         r = cols.index("rate")
         before, after = vals[:rate_at], vals[rate_at + 1:]

@@ -472,6 +472,8 @@ def _total(ctx: Context, cells: list[Cell], j: int, cols: list[str], out: list[R
     for k in range(j, min(j + 4, len(cells))):
         if clean(cells[k].text) not in d["total"]:
             continue
+        if cells[k].per_line > 1 and k + 1 < len(cells) and cells[k + 1].line != cells[k].line:
+            continue   # 自评得分 closing a header row: the number below it is the first row's 序号
         numbers = []
         for c in cells[k + 1:k + 4]:
             p = points(ctx, c)
