@@ -127,48 +127,54 @@ def _read(text: str, a: int, b: int, cols: list[str]) -> dict[str, Cell] | None:
     return {c: Cell(s, e, text[s:e], 0, 0, 1) for c, (s, e, _) in r.items()}
 
 
+_MAX_RUN = 80        # characters of a run of values: a row of at most 7 numbers
+_MAX_READINGS = 2000  # splits of a run tried; more, and the run is not one row's values
+
+
 def _splits(tokens, cols):
-    """Every way to cut the tokens into len(cols) numbers, never across a space, % only on the rate."""
+    """Every way to cut the tokens into len(cols) numbers, never across a space, % only on the rate;
+    [] when the run is longer than a row or splits too many ways to be read."""
+    if sum(len(t) for _, t in tokens) > _MAX_RUN:
+        return []
     pieces: list[list[tuple[int, int, str]]] = [[]]
     for start, tok in tokens:
-        pieces = [p + q for p in pieces for q in _cuts(start, tok)]
-        pieces = [p for p in pieces if len(p) <= len(cols)]
-        if len(pieces) > 5000:
+        cuts = _cuts_of(tok, len(cols))
+        if cuts is None:
+            return []
+        pieces = [p + [(start + a, start + b, tok[a:b]) for a, b in cut] for p in pieces for cut in cuts
+                  if len(p) + len(cut) <= len(cols)]
+        if len(pieces) > _MAX_READINGS:
             return []
     return [p for p in pieces if len(p) == len(cols)
-            and all((t.endswith("%")) == (c == "rate") or (c == "rate" and "%" not in t) for (_, _, t), c in zip(p, cols))
+            and all(t.endswith("%") == (c == "rate") or (c == "rate" and "%" not in t) for (_, _, t), c in zip(p, cols))
             and any(t.endswith("%") for (_, _, t) in p)]
 
 
 @functools.lru_cache(maxsize=256)
-def _cuts_of(tok: str) -> tuple[tuple[tuple[int, int], ...], ...]:
-    """The ways to cut one token into numbers (a % ends the number before it)."""
-    out = []
+def _cuts_of(tok: str, most: int) -> tuple[tuple[tuple[int, int], ...], ...] | None:
+    """The ways to cut one token into at most `most` numbers (a % ends the number before it); None when
+    there are more than _MAX_READINGS."""
+    out: list[tuple[tuple[int, int], ...]] = []
 
-    def go(i, acc):
+    def go(i: int, acc: list[tuple[int, int]]) -> bool:
         if i == len(tok):
             out.append(tuple(acc))
-            return
-        for m in _prefixes(tok, i):
-            end = m
-            if end < len(tok) and tok[end] == "%":
-                go(end + 1, acc + [(i, end + 1)])
-            else:
-                go(end, acc + [(i, end)])
+            return len(out) <= _MAX_READINGS
+        if len(acc) >= most or len(tok) - i > (most - len(acc)) * 13:
+            return True   # no room left for the rest of the token
+        for end in _prefixes(tok, i):
+            step = (i, end + 1) if end < len(tok) and tok[end] == "%" else (i, end)
+            if not go(step[1], acc + [step]):
+                return False
+        return True
 
-    go(0, [])
-    return tuple(out)
+    return tuple(out) if go(0, []) else None
 
 
 def _prefixes(tok: str, i: int):
     for j in range(i + 1, min(len(tok), i + 12) + 1):
-        piece = tok[i:j]
-        if _NUMBER.fullmatch(piece) and (j == len(tok) or tok[j] != "." ):
+        if _NUMBER.fullmatch(tok, i, j) and (j == len(tok) or tok[j] != "."):
             yield j
-
-
-def _cuts(start: int, tok: str):
-    return [[(start + s, start + e, tok[s:e]) for s, e in cut] for cut in _cuts_of(tok)]
 
 
 def _matches(computed: Decimal, stated: Decimal) -> bool:
