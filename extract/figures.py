@@ -372,6 +372,21 @@ def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[st
     if spent is not None and base is None and rate is None and spent == 0:
         conflict("expenditure", "an expenditure of 0 with no budget")
     score = value("total_score")
+    rows = [i for i in facts["indicators"] if i.weight is not None and i.score is not None]
+    if score is not None and rows and sum(i.weight for i in rows) == d["score_max"]:
+        # a complete table (its weights add to the full mark): its scores add to the total
+        got = sum(i.score for i in rows)
+        if abs(got - score) > Decimal("0.05") * len(rows):
+            alt = next((c for c in cands if c.name == "total_score" and c.level == "total"
+                        and abs(got - c.fact.value) <= Decimal("0.05") * len(rows)), None)
+            if alt is not None:
+                chosen["total_score"] = alt
+                notes["total_score"] = f"the indicator scores add to {got}"
+                score = alt.fact.value
+            else:
+                conflict("total_score", f"the indicator scores add to {got}, not {score}")
+        else:
+            notes["total_score"] = f"the indicator scores add to {got}"
     if score is not None:
         top = max([s.value for s in facts["scores"] if s.kind == "max" and s.value >= score and s.value <= 200]
                   or [d["score_max"]])

@@ -157,3 +157,17 @@ def test_forms_figures_found_and_never_wrong(name, found, tmp_path):
     s = _score_summary(SHARED / name, tmp_path)
     assert s["agree_share_of_gold"] >= found
     assert s["wrong_or_extra_share_of_stated"] == 0
+
+
+TABLE = ("临川县2023年度职业技能培训项目支出绩效自评报告\n经自评，本项目自评得分为{total}分。\n"
+         "| 一级指标 | 二级指标 | 三级指标 | 分值 | 指标值 | 实际完成值 | 得分 |\n"
+         "| 产出指标 | 数量指标 | 培训人次 | 50 | ≥500人次 | 620人次 | 50 |\n"
+         "| 满意度指标 | 服务对象满意度指标 | 学员满意度 | 50 | ≥90% | 95% | 45 |\n")
+
+
+def test_a_total_the_indicator_scores_contradict_is_a_conflict():
+    ok = _figs(TABLE.format(total=95))
+    assert ok.figures.total_score.status == "ok" and "add to 95" in ok.figures.total_score.reason
+    bad = _figs(TABLE.format(total=96))
+    assert [i.score for i in bad.indicators] == [Decimal(50), Decimal(45)]
+    assert bad.figures.total_score.status == "conflict"
