@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import regex
 
-from . import patterns
+from . import departments, patterns
 from .numbers import parse_number
 
 
@@ -38,6 +38,8 @@ _BULLETS = regex.compile(r"^[\s\-•·*|《“]+")
 _TRAILING = regex.compile(r"(?r)[\s|》”]+$")
 _PARENTHETICAL = regex.compile(r"[(（][^()（）]{1,40}[)）]")
 _TRAILING_PAREN = regex.compile(r"(?r)\s*[(（][^()（）]{1,40}[)）]\s*$")
+_HAN = regex.compile(r"\p{Han}")
+_UNIT_NOTE = regex.compile(r"(?r)[(（](?P<inner>[\p{Han}]{2,30})[)）]$")    # 档案馆(本级)
 _LABEL_ROW = regex.compile(r"^(?P<label>(?:[^\s:：|\d]\s*){1,6}?)[:：]\s*")  # 名称: / 标  题：
 _HEAD_LINES = 100         # the title and the page shell sit in the first lines...
 _HEAD_CHARS = 10000       # ...and the first characters (accessibility menus can be long)
@@ -94,9 +96,10 @@ def _spaced(words) -> str:
     return "|".join(r"\s*".join(regex.escape(ch) for ch in w) for w in sorted(words, key=len, reverse=True))
 
 
-def _field_regex(fields: list[dict], tail: str) -> regex.Pattern | None:
+def _field_regex(fields: list[dict], tail: str, contacts: str) -> regex.Pattern | None:
     """`label [(盖章)] [:|\\s]* value`; a label that needs a colon must not sit inside a longer word
-    (主管部门: is not 部门:)."""
+    (主管部门: is not 部门:). A label paired with a contact's (实施单位/项目负责人 某中心/韩志远) is read
+    with its pair in group `pair`."""
     if not fields:
         return None
     loose = [f["label"] for f in fields if not f.get("colon")]
@@ -106,7 +109,7 @@ def _field_regex(fields: list[dict], tail: str) -> regex.Pattern | None:
         alts.append(r"(?:" + _words(loose) + r")" + tail + r"[\s:：|•·\-]{0,12}")
     if strict:
         alts.append(r"(?<![\p{Han}])(?:" + _words(strict) + r")" + tail + r"\s*[:：][\s|]{0,6}")
-    return regex.compile(r"(?:" + "|".join(alts) + r")")
+    return regex.compile(r"(?:" + "|".join(alts) + r")(?:/(?P<pair>" + contacts + r")[\s:：|]{0,6})?")
 
 
 @functools.cache
@@ -124,20 +127,37 @@ def _compiled():
     region = _words(data["region_suffixes"])
     followers = _words(data["department_followers"])
     tail = data["field_label_tail"]
+    contacts = _words(data["contact_labels"])
     sources = []
     for s in data["department_sources"]:
         sources.append({
             "id": s["id"], "rank": int(s["rank"]),
-            "fields": _field_regex(s.get("fields") or [], tail),
+            "fields": _field_regex(s.get("fields") or [], tail, contacts),
+            "contact": bool(s.get("contact")),
             "pattern": regex.compile(s["pattern"], regex.M) if s.get("pattern") else None,
             "kinds": tuple(s.get("kinds") or ()),
+            "levels": tuple(s.get("levels") or ()),
+            "written_as": tuple(s.get("written_as") or ()),
             "places": bool(s.get("places")),
         })
+    organizers = data["department_organizers"]
+    selfref = data["self_reference"]
     return {
+        "organizers": {"fields": _field_regex([{"label": f} for f in organizers["fields"]], tail, contacts),
+                       "pattern": regex.compile(organizers["pattern"]),
+                       "min_rank": int(organizers["min_rank"])},
+        "self_reference": {
+            "rx": regex.compile(r"我(?P<kind>" + _words(selfref["words"]) + r")"),
+            "ends": {k: tuple(v) for k, v in selfref["words"].items()},
+            "min_count": int(selfref["min_count"]), "min_rank": int(selfref["min_rank"]),
+        },
         "heads": heads,
         "kinds": kinds,
         "body_cues": data["report_kind_body_cues"],
         "org_end": regex.compile(r"(?:" + org + r")$"),
+        # places written before a unit's name: 岷峪县|城东镇社区卫生服务中心, 安平市城南区|财政局
+        "places": regex.compile(r"(?:\p{Han}{1," + str(int(data["place_name_max"])) + r"}?(?:" + region + r")){1,3}"),
+        "places_reach": 3 * (int(data["place_name_max"]) + 3),
         "region_end": regex.compile(r"(?:" + region + r")$"),
         # a unit (or a place) leading a piece of a title, up to a word that follows names there
         "title_unit": regex.compile(
@@ -145,6 +165,9 @@ def _compiled():
             r"(?=" + followers + r"|[“\"《]|$)"
         ),
         "rejects": regex.compile(data["department_rejects"]),
+        "scope_notes": frozenset(data["unit_scope_notes"]),
+        "contact_next": regex.compile(r"[\s|:：/]{0,6}(?:" + contacts + r")"),
+        "site_separator": regex.compile(data["title_site_separator"]),
         "posts": regex.compile(_words(data["person_posts"])),
         "cuts": regex.compile(_words(data["field_value_cuts"])),
         "code": regex.compile(data["unit_code"]),
@@ -400,12 +423,21 @@ def _year(text: str, title: str | None, c) -> int | None:
 # ---------------------------------------------------------------- department
 
 def _unit(value: str, c, allow_region: bool = False) -> str | None:
-    """`value` as a unit's name (code before it dropped), or None."""
+    """`value` as a unit's name (code before it dropped), or None. Brackets at its end stay when they
+    are part of the name as written: 档案馆(本级), 文化和旅游局(广播电视新闻出版局)."""
     name = c["code"].sub("", value).strip()
     if not _NAME.fullmatch(name) or c["rejects"].search(name):
         return None
     if name.count("(") + name.count("（") != name.count(")") + name.count("）"):
         return None
+    note = _UNIT_NOTE.search(name)
+    if note and note.start() >= 2:
+        inner = note.group("inner")
+        if inner not in c["scope_notes"] and not (c["org_end"].search(inner) and not c["rejects"].search(inner)):
+            return None
+        if _unit(name[: note.start()], c, allow_region) is None:
+            return None
+        return name
     if c["org_end"].search(name) or (allow_region and c["region_end"].search(name)):
         return name
     return None
@@ -431,13 +463,23 @@ def _field_value(text: str, pos: int, c, allow_region: bool) -> str | None:
     return _unit(value, c, allow_region)
 
 
+def _with_contact(text: str, m, name: str, c) -> bool:
+    """Whether the unit of field `m` is given with its contact person (实施单位 某馆 项目负责人 …, or the
+    pair 实施单位/项目负责人): the unit that filled in the form."""
+    if m.group("pair"):
+        return True
+    at = text.find(name, m.end())
+    return at >= 0 and c["contact_next"].match(text, at + len(name)) is not None
+
+
 def _title_unit(title: str, c) -> tuple[str, bool] | None:
     """(name, is_place) of the unit leading the title or its part after the year."""
     t = title.removeprefix("关于")
     cuts = [0] + [x for m in c["year"].finditer(t) for x in m.span()] + [len(t)]
     pieces = [t[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2)]   # the text around the years
     for piece in [p for p in pieces if p.strip()][:2]:
-        piece = piece.strip().removeprefix("关于")
+        parts = [p for p in c["site_separator"].split(piece.strip()) if p]
+        piece = (parts[-1] if parts else "").removeprefix("关于")   # site - article: the article's part
         m = c["title_unit"].match(piece)
         if not m:
             continue
@@ -469,6 +511,8 @@ def _department(text: str, spans, head, st: Structure, c) -> str | None:
         if src["fields"] is not None:
             for m in src["fields"].finditer(text, 0, window):
                 name = _field_value(text, m.end(), c, src["places"])
+                if name and src["contact"] and not _with_contact(text, m, name, c):
+                    continue
                 if name:
                     # a form's header precedes its body; 单位名称 in a body table lists other units
                     found.append(_Candidate(rank if m.start() < body else weakest, m.start(), name, sid))
@@ -479,12 +523,58 @@ def _department(text: str, spans, head, st: Structure, c) -> str | None:
                     found.append(_Candidate(rank, m.start(), name, sid))
         if sid in hooks:
             found.extend(_Candidate(rank, pos, name, sid) for pos, name in hooks[sid](text, spans, head, st, region, c))
-        if src["kinds"] and region and st.report_kind in src["kinds"]:
-            found.append(_Candidate(rank, st.title_span[0], region, sid))
+        if region and (st.report_kind in src["kinds"] or region.endswith(src["levels"])):
+            name = region
+            if region.endswith(src["levels"]):   # a township: its government, as the text writes it
+                name = next((region + gov for gov in src["written_as"] if region + gov in text), region)
+            found.append(_Candidate(rank, st.title_span[0], name, sid))
+    found = _not_organizers(found, text, window, c)
     if not found:
         return None
     best = min(found, key=lambda x: (x.rank, x.pos))
+    best = _agreeing(best, found, text, c)
+    if best is None:
+        return None
     return _fullest(best, found, text, c)
+
+
+def _not_organizers(found: list[_Candidate], text: str, window: int, c) -> list[_Candidate]:
+    """The candidates less those of weak sources (the page shell and below) named as who organized or
+    commissioned an evaluation (组织单位: 某县财政局; 接受某县财政局委托): that body is not the unit
+    reported on, unless nothing else is named. A title naming it stays (a bureau commissions the
+    evaluation of its own funds: 漳州市农业农村局…绩效评价报告 / 受漳州市农业农村局委托)."""
+    org = c["organizers"]
+    names = set()
+    if org["fields"] is not None:
+        for m in org["fields"].finditer(text, 0, window):
+            name = _field_value(text, m.end(), c, False)
+            if name:
+                names.add(departments.key(name))
+    for m in org["pattern"].finditer(text, 0, window):
+        name = _unit(m.group("name"), c)
+        if name:
+            names.add(departments.key(name))
+    rest = [f for f in found if f.rank < org["min_rank"] or departments.key(f.name) not in names]
+    return rest or found
+
+
+def _agreeing(best: _Candidate, found: list[_Candidate], text: str, c) -> _Candidate | None:
+    """`best`, unless a weak source's name disagrees with what the text calls itself (我办 three times,
+    never 我局, under a page shell naming a 局): then the strongest candidate that agrees, else None."""
+    sr = c["self_reference"]
+    if best.rank < sr["min_rank"]:
+        return best
+    kinds = Counter(m.group("kind") for m in sr["rx"].finditer(text))
+    if len(kinds) != 1:
+        return best
+    kind, n = kinds.most_common(1)[0]
+    if n < sr["min_count"]:
+        return best
+    ends = sr["ends"][kind]
+    if best.name.endswith(ends):
+        return best
+    agree = [f for f in found if f.name.endswith(ends)]
+    return min(agree, key=lambda x: (x.rank, x.pos)) if agree else None
 
 
 def _body_start(text: str, head, st: Structure, c) -> int:
@@ -531,6 +621,8 @@ def _name_lines(text: str, spans, head, st: Structure, region, c):
     tail = [(a, b) for a, b in spans if text[a:b].strip()][-3:]
     for a, b in [(a, b) for a, b in head if a >= after][:_NAME_LINES] + list(reversed(tail)):
         line = _TRAILING.sub("", _BULLETS.sub("", text[a:b])).strip()
+        if _heading_match(line, c):
+            continue  # an item of a list ((6)某乡农业农村综合服务中心) names one unit of many
         if 3 <= len(line) <= 34:
             name = _unit(line, c)
             if name:
@@ -539,13 +631,17 @@ def _name_lines(text: str, spans, head, st: Structure, region, c):
 
 def _fullest(best: _Candidate, found: list[_Candidate], text: str, c) -> str:
     """The fullest written form of the chosen unit: a candidate that only adds places before it
-    (青竹县实验小学 -> 石门市青竹县实验小学); for a page-shell name, a longer name in the text that
-    spells it out (平溪县工信局 -> 平溪县工业和信息化局)."""
+    (青竹县实验小学 -> 石门市青竹县实验小学); a candidate, or the text, with the same join key written
+    out (柳坪镇政府 -> 柳坪镇人民政府); the name as the text writes it after its places
+    (城东镇社区卫生服务中心 -> 岷峪县城东镇社区卫生服务中心); for a page-shell name, a longer name in
+    the text that spells it out (平溪县工信局 -> 平溪县工业和信息化局)."""
     name = best.name
     for other in found:
         extra = other.name[: len(other.name) - len(name)]
         if other.name.endswith(name) and extra and c["region_end"].search(extra) and len(other.name) > len(name):
             name = other.name
+    name = _same_key_longest(name, [o.name for o in found], text)
+    name = _placed(name, text, c)
     if best.source != "department.shell" or len(name) < 4:
         return name
     longer = set()
@@ -558,6 +654,39 @@ def _fullest(best: _Candidate, found: list[_Candidate], text: str, c) -> str:
                     longer.add(cand)
                 break
     return min(longer, key=len) if longer else name
+
+
+def _same_key_longest(name: str, others: list[str], text: str) -> str:
+    """The longest of the names with `name`'s join key among `others` and its key itself when the
+    text writes it (柳坪镇政府 beside 柳坪镇人民政府 -> 柳坪镇人民政府)."""
+    k = departments.key(name)
+    forms = [o for o in others if len(o) > len(name) and departments.key(o) == k]
+    if k and len(k) > len(name) and k in text:
+        forms.append(k)
+    return max(forms, key=len) if forms else name
+
+
+def _placed(name: str, text: str, c) -> str:
+    """`name` as the text writes it after the places it belongs to, the longest such form, where the
+    places start a phrase (a line, a cell, after punctuation): 岷峪县城东镇社区卫生服务中心 for
+    城东镇社区卫生服务中心. A place glued to prose (二是对岷峪县城东镇…) is not read."""
+    if len(name) < 4:
+        return name
+    best = name
+    reach = c["places_reach"]
+    at = text.find(name)
+    while at >= 0:
+        # the places are short: try each phrase start in the few characters before (no backtracking
+        # over a long run of text)
+        for start in range(max(0, at - reach), at):
+            if start and _HAN.match(text, start - 1):
+                continue
+            cand = text[start:at + len(name)]
+            if len(cand) > len(best) and c["places"].fullmatch(text, start, at) and _unit(cand, c) == cand:
+                best = cand
+                break
+        at = text.find(name, at + 1)
+    return best
 
 
 def _subsequence(short: str, long: str) -> bool:
