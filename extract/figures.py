@@ -33,7 +33,7 @@ MONEY = {"budget_initial": "budget_initial", "budget_adjusted": "budget_adjusted
 @functools.cache
 def _data() -> dict:
     d = patterns.load("figures")
-    words = {k: regex.compile(patterns.alternation(d[k]["words"])) for k in
+    words = {k: regex.compile(_after(d[k].get("not_after")) + f"(?:{patterns.alternation(d[k]['words'])})") for k in
              ("part_words", "item_words", "target_words", "planned_words", "project_words", "gross_words")}
     s = d["scope"]
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
@@ -49,6 +49,10 @@ def _data() -> dict:
             "rate_max": Decimal(str(d["plausible"]["execution_rate_max"])),
             "ratio_max": Decimal(str(d["plausible"]["ratio_max"])),
             "score_max": Decimal(str(d["plausible"]["score_max"]))}
+
+
+def _after(words: list[str] | None) -> str:
+    return "".join(f"(?<!{regex.escape(w)})" for w in words or ())
 
 
 @dataclass
@@ -219,23 +223,27 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
         if cell is None and "其中" in lead[-20:]:
             clause = lead[-20:]
         if name is None:
-            c.level = "part" if a.role in _PART_ROLES else "other"
+            c.level, c.why = ("part" if a.role in _PART_ROLES else "other"), f"an amount of role {a.role}"
         elif a.low_yuan is not None or a.qualifier != "exact" or a.per is not None or a.direction is not None:
             c.level, c.why = "other", "a range, bound, rate or change"
         elif a.rule.startswith(_TOTAL_ROW_RULES):
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
         elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(clause):
-            c.level = "other"
+            c.level, c.why = "other", "a target or plan"
         elif name == "expenditure" and d["planned_words"].search(ctx.text[ctx.sentence_start(ns):ns]):
-            c.level = "other"
+            c.level, c.why = "other", "planned spending"
         elif name == "expenditure" and d["gross_words"].search(lead[-8:]):
-            c.level = "other"
-        elif (d["part_words"].search(_row_or_lead(cell, clause)) or d["item_words"].search(_heading(a.section))
-              or (cell is None and d["item_words"].search(_line_head(ctx.text, ns)))
-              or (cell is not None and _header_line(ctx.text, ns, cell.header).startswith(d["item_tables"]))):
-            c.level = "part"
-        elif scope == "department" and d["project_words"].search(lead):
-            c.level = "part"
+            c.level, c.why = "other", "a gross total with the year-end balance"
+        elif d["part_words"].search(_row_or_lead(cell, clause)):
+            c.level, c.why = "part", "a share of a total (its row or clause)"
+        elif d["item_words"].search(_heading(a.section)):
+            c.level, c.why = "part", "in a section about one line item"
+        elif cell is None and d["item_words"].search(_line_head(ctx.text, ns)):
+            c.level, c.why = "part", "in a paragraph about one line item"
+        elif cell is not None and _header_line(ctx.text, ns, cell.header).startswith(d["item_tables"]):
+            c.level, c.why = "part", "a row of a table of tasks or projects"
+        elif scope == "department" and d["project_words"].search(clause):
+            c.level, c.why = "part", "a named project's, in a department's report"
         else:
             c.why = _reason(name, cell, lead)
         out.append(c)

@@ -88,7 +88,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
             c.order += priority * 100
             numeric.append(c)
     numeric = resolve_overlaps(numeric)
-    glued = funding.run_together(ctx)
+    glued = funding.run_together(ctx, numeric)
     if glued:
         numeric = sorted([c for c in numeric if not any(c.start < g.end and g.start < c.end for g in glued)] + glued,
                          key=lambda c: c.start)
@@ -123,6 +123,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     facts["scores"] = [s.model_copy(update={"kind": kinds[i]}) if i in kinds else s
                        for i, s in enumerate(facts["scores"])]
     summary = _summary(facts, figs)
+    stated = _summary(facts, figs, accepted_only=False)   # the checks look at what the report states
     own_grade = figs.grade.label if figs.grade is not None and figs.grade.status == "ok" else None
     sections = []
     for h in structure.headings:
@@ -139,7 +140,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         report_kind=structure.report_kind,
         grade=own_grade,
         grade_level=scores.grade_level(own_grade),
-        checks=checks.run(summary, facts["scores"], own_grade),
+        checks=checks.run(stated, facts["scores"], figs.grade.label if figs.grade is not None else None),
         budget_summary=summary,
         figures=figs,
         projects=projects,
@@ -167,7 +168,7 @@ def _ground(text: str, norm, value: dict | None) -> dict | None:
     return {**value, "start": start, "end": end, "text": text[start:end]}
 
 
-def _summary(facts: dict[str, list], figs) -> BudgetSummary:
+def _summary(facts: dict[str, list], figs, accepted_only: bool = True) -> BudgetSummary:
     """The budget figures: the report figures that passed their checks (Report.figures), and the
     make-up of the budget (carryover, additions, appropriation) where the report states it once."""
     by_role: dict[str, list[Decimal]] = {}
@@ -176,7 +177,7 @@ def _summary(facts: dict[str, list], figs) -> BudgetSummary:
             by_role.setdefault(a.role, []).append(a.value_yuan)
 
     def ok(f):
-        return f.value if f is not None and f.status == "ok" else None
+        return f.value if f is not None and (f.status == "ok" or not accepted_only) else None
 
     return BudgetSummary(
         budget_initial_yuan=ok(figs.budget_initial),

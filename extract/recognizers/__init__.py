@@ -86,7 +86,7 @@ def run_rules(
             data = build(ctx, rule, m)
             if data is None:
                 continue
-            if rule.get("role_from") == "label":  # 年初预算数（万元）：120.5 — the label says what it is
+            if rule.get("role_from") == "label" and group(m, "label"):  # 年初预算数（万元）：120.5 — the label says
                 data["role"] = label_role(m.group("label"), fact_type)
             start, end = m.start(), m.end()
             if "_span" in data:   # the builder read a part of the match (a glued cell: 100|91)

@@ -35,11 +35,15 @@ def recognize(ctx: Context) -> list[Candidate]:
     return out
 
 
-def run_together(ctx: Context) -> list[Candidate]:
+def run_together(ctx: Context, read: list[Candidate]) -> list[Candidate]:
     """Facts of the funding rows whose cells ran together (tables.funding_lines): each split cell is
-    authoritative where it overlaps what a plain rule read in the run (161610100.00% is no rate)."""
+    authoritative where it overlaps what a plain rule read in the run (161610100.00% is no rate). A row
+    the funding block already read cell by cell (`read`) is left to it."""
+    blocks = [(c.start, c.end) for c in read if c.rule.startswith("funding.")]
     out: list[Candidate] = []
     for row in tables.funding_lines(ctx):
+        if any(s < cell.end and cell.start < e for cell in row.cells.values() for s, e in blocks):
+            continue
         for col, cell in row.cells.items():
             c = _candidate(row, col, cell, "funding_line")
             if c is not None:
