@@ -84,8 +84,8 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
         return "other"
     if d["department_words"].search(head) or report_kind in d["scope"]["department_kinds"]:
         return "department"
-    if report_kind in d["scope"]["project_kinds"] or "项目" in head:
-        return "project"
+    if report_kind in d["scope"]["project_kinds"] or "项目" in head or (forms and forms[0].start() < 1500):
+        return "project"   # a project's form (项目名称: …) near the top
     return "department" if report_kind == "self_eval" else None
 
 
@@ -98,6 +98,9 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     d = _data()
     scope = scope_of(title, report_kind, ctx.text)
     cands = _candidates(ctx, facts, nspans, scope)
+    if scope in ("project", "department", None) and _several_projects(ctx, cands):
+        scope = "multi"
+        cands = _candidates(ctx, facts, nspans, scope)
     if scope == "department":
         # a project's form appended to a department's report: from its 项目名称 on, the figures are the project's
         form = next(iter(_forms(ctx.text)), None)
@@ -183,6 +186,24 @@ def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[i
 
 
 _WEIGHT_COLUMN = "a weight column"
+
+
+def _several_projects(ctx: Context, cands: list[_Cand]) -> bool:
+    """Sections named after projects ((一)群众文化活动经费, (二)旅游宣传推介经费), at least two of them
+    stating a total score or an expenditure of their own, and those differ: a document about several."""
+    d = _data()
+    heads = [h for h in ctx.structure.headings if h.level >= 2 and d["project_heading"].search(h.title)]
+    if len(heads) < 2:
+        return False
+    for name in ("total_score", "expenditure"):
+        own = {}
+        for h in heads:
+            c = next((c for c in cands if c.name == name and c.level == "total" and h.start <= c.nstart < h.end), None)
+            if c is not None:
+                own[h.start] = c.fact.value_yuan if c.fact_type == "amounts" else c.fact.value
+        if len(own) >= 2 and len(set(own.values())) >= 2:
+            return True
+    return False
 
 
 def _header_word(name: str | None) -> bool:

@@ -384,7 +384,7 @@ def both_scorers(tmp_path_factory):
     if not FORMS.is_dir() or not SCORE_PY.exists():
         pytest.skip("../shared/forms or its scorer is not here")
     if (ROOT / ".venv" / "bin" / "python").exists() and SCORE_FORMS.exists():
-        measure = subprocess.run([str(SCORE_FORMS), "--json"], capture_output=True, text=True, cwd=ROOT,
+        measure = subprocess.run([str(SCORE_FORMS), "forms", "--json"], capture_output=True, text=True, cwd=ROOT,
                                  timeout=600)
     else:  # what score-forms does, with this interpreter
         out = tmp_path_factory.mktemp("score") / "pred.jsonl"
@@ -394,7 +394,9 @@ def both_scorers(tmp_path_factory):
     assert measure.returncode == 0, measure.stderr
     ours = cli("evaluate", str(FORMS), "--json")
     assert ours.returncode == 0, ours.stderr
-    return json.loads(ours.stdout), json.loads(measure.stdout.strip().splitlines()[-1])
+    # score-forms prints the facts' result, then the per-report figures': take the facts' line
+    facts = next(line for line in measure.stdout.splitlines() if line.startswith("{") and "docs_missing" in line)
+    return json.loads(ours.stdout), json.loads(facts)
 
 
 @pytest.mark.parametrize("fact_type", list(FACT_TYPES))

@@ -38,6 +38,7 @@ def _data():
         "unit": regex.compile(d["unit"]),
         "values": regex.compile(d["values"]),
         "reach": int(d["labelled_reach"]),
+        "ocr": str.maketrans(d["ocr_digits"]),
     }
 
 
@@ -104,7 +105,7 @@ def _unit(text: str, pos: int) -> str | None:
 
 def _read(text: str, a: int, b: int, cols: list[str]) -> dict[str, Cell] | None:
     """The one split of text[a:b] into a number per column that the row's arithmetic accepts."""
-    run = text[a:b]
+    run = text[a:b].translate(_data()["ocr"])   # one character for one: offsets stay
     tokens = [(m.start() + a, m.group()) for m in regex.finditer(r"[^\s|]+", run)]
     readings = []
     for split in _splits(tokens, cols):
@@ -124,7 +125,7 @@ def _read(text: str, a: int, b: int, cols: list[str]) -> dict[str, Cell] | None:
                            for r in readings):
         return None
     r = readings[0]
-    return {c: Cell(s, e, text[s:e], 0, 0, 1) for c, (s, e, _) in r.items()}
+    return {c: Cell(s, e, text[s:e].translate(_data()["ocr"]), 0, 0, 1) for c, (s, e, _) in r.items()}
 
 
 _MAX_RUN = 80        # characters of a run of values: a row of at most 7 numbers
