@@ -39,6 +39,7 @@ def _data() -> dict:
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
             "item_tables": tuple(d["item_table_headers"]),
             "score_headers": tuple(d["weight_headers"]) + tuple(d["score_headers"]),
+            "weight_before": regex.compile(d["weight_before"]),
             "multi_words": regex.compile(patterns.alternation(s["multi_words"])),
             "department_words": regex.compile(patterns.alternation(s["department_words"])),
             "other_words": regex.compile(patterns.alternation(s["other_words"])),
@@ -98,9 +99,15 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     d = _data()
     scope = scope_of(title, report_kind, ctx.text)
     cands = _candidates(ctx, facts, nspans, scope)
-    if scope in ("project", "department", None) and _several_projects(ctx, cands):
+    if scope in ("project", None) and _several_projects(ctx, cands):
         scope = "multi"
         cands = _candidates(ctx, facts, nspans, scope)
+    if scope == "department":
+        # a section about one project (二、重点项目绩效自评情况 > (一)招商引资推介活动经费) holds that project's figures
+        for h in _project_sections(ctx):
+            for c in cands:
+                if h.start <= c.nstart < h.end and c.level == "total":
+                    c.level, c.why = "part", f"in the section of one project ({h.title})"
     if scope == "department":
         # a project's form appended to a department's report: from its 项目名称 on, the figures are the project's
         form = next(iter(_forms(ctx.text)), None)
@@ -110,6 +117,7 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
                     c.level, c.why = "part", "in a project's form appended to the report"
     levels = {c.seq: ("part" if c.level == "part" else "other") for c in cands if c.fact_type == "amounts"}
     kinds = {c.seq: "max" for c in cands if c.fact_type == "scores" and c.why == _WEIGHT_COLUMN}
+    kinds.update((c.seq, "indicator") for c in cands if c.fact_type == "scores" and c.why == _INDICATOR_SCORE)
     kinds.update((c.seq, "project_total") for c in cands if c.fact_type == "scores" and c.level == "part")
     if scope == "multi":
         kinds.update((c.seq, "project_total") for c in cands if c.fact_type == "scores" and c.seq not in kinds)
@@ -186,13 +194,21 @@ def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[i
 
 
 _WEIGHT_COLUMN = "a weight column"
+_INDICATOR_SCORE = "the score of one indicator: its weight is stated just before it"
+
+
+def _project_sections(ctx: Context) -> list:
+    """Sections titled with a project's name under a heading about projects (二、项目实施及绩效情况 >
+    (一)群众文化活动经费); not the line items of an accounts section (1、公务用车购置和维护经费)."""
+    d = _data()
+    return [h for h in ctx.structure.headings if h.level >= 2 and d["project_heading"].search(h.title)
+            and "项目" in h.path.rsplit(" > ", 1)[0] and " > " in h.path]   # under a heading about projects
 
 
 def _several_projects(ctx: Context, cands: list[_Cand]) -> bool:
     """Sections named after projects ((一)群众文化活动经费, (二)旅游宣传推介经费), at least two of them
     stating a total score or an expenditure of their own, and those differ: a document about several."""
-    d = _data()
-    heads = [h for h in ctx.structure.headings if h.level >= 2 and d["project_heading"].search(h.title)]
+    heads = _project_sections(ctx)
     if len(heads) < 2:
         return False
     for name in ("total_score", "expenditure"):
@@ -304,6 +320,8 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
         c = _Cand("total_score", "scores", seq, s, ns, ne, lead)
         if cell is not None and cell.header.endswith(d["weight_headers"]):
             c.level, c.why = "other", _WEIGHT_COLUMN
+        elif d["weight_before"].search(ctx.text[max(ctx.sentence_start(ns), ns - 30):ns]):
+            c.level, c.why = "other", _INDICATOR_SCORE
         else:
             c.why = _reason("total_score", cell, lead)
         out.append(c)
