@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import functools
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import patterns
 from .models import BudgetSummary, Check, Score
+from .numbers import matches_stated
 
 
 @functools.cache
 def _grade_floors() -> dict[str, Decimal]:
     return {g: Decimal(str(v)) for g, v in patterns.load("scores")["grade_floors"].items()}
-
-
-def _matches_stated(computed: Decimal, stated: Decimal) -> bool:
-    """True when `stated` is `computed` rounded or truncated to the stated number of decimals."""
-    exp = stated.as_tuple().exponent
-    quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
-    return stated in (computed.quantize(quantum, ROUND_HALF_UP), computed.quantize(quantum, ROUND_DOWN))
 
 
 def run(summary: BudgetSummary, scores: list[Score], grade: str | None) -> list[Check]:
@@ -46,7 +40,7 @@ def run(summary: BudgetSummary, scores: list[Score], grade: str | None) -> list[
         computed = s.expenditure_yuan / s.budget_adjusted_yuan * 100
         out.append(Check(
             name="execution_rate_matches_expenditure_over_budget",
-            passed=_matches_stated(computed, s.execution_rate),
+            passed=matches_stated(computed, s.execution_rate),
             values={"expenditure": s.expenditure_yuan, "budget_adjusted": s.budget_adjusted_yuan,
                     "computed_rate": computed.quantize(Decimal("0.0001"), ROUND_HALF_UP),
                     "stated_rate": s.execution_rate},

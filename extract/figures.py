@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import regex
 
-from . import patterns
+from . import patterns, tables
 from .context import Context
 from .models import Figure, Project, ReportFigures
+from .numbers import matches_stated
 
 MONEY = {"budget_initial": "budget_initial", "budget_adjusted": "budget_adjusted", "expenditure": "expenditure"}
 
@@ -96,7 +97,6 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     """The report figures, the projects of a multi-project document, each amount's level by seq, and the
     scores whose kind the figures correct (a weight column's 合计 is a max; a project's total in a
     document about several projects is a project_total)."""
-    d = _data()
     scope = scope_of(title, report_kind, ctx.text)
     cands = _candidates(ctx, facts, nspans, scope)
     if scope in ("project", None) and _several_projects(ctx, cands):
@@ -237,8 +237,6 @@ def _overall(lead: str) -> bool:
 
 
 def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
-    from . import roles, tables
-
     d = _data()
     out: list[_Cand] = []
     prev_end = 0
@@ -368,12 +366,6 @@ def _reason(name: str, cell, lead: str) -> str:
     return f"the first {name} stated, after {words!r}" if words else f"the first {name} stated"
 
 
-def _matches(computed: Decimal, stated: Decimal) -> bool:
-    exp = stated.as_tuple().exponent
-    quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
-    return stated in (computed.quantize(quantum, ROUND_HALF_UP), computed.quantize(quantum, ROUND_DOWN))
-
-
 def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[str, str], dict[str, str]]:
     d = _data()
     status: dict[str, str] = {}
@@ -397,12 +389,12 @@ def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[st
         conflict("execution_rate", f"a rate of {rate}% is not a budget execution rate")
     if spent is not None and base and rate is not None and status.get("execution_rate") is None:
         bases = [b for b in (adjusted, initial) if b]
-        if any(_matches(spent / b * 100, rate) for b in bases):
+        if any(matches_stated(spent / b * 100, rate) for b in bases):
             notes["execution_rate"] = "expenditure ÷ budget gives the stated rate"
         else:
             # another stated reading that passes: a rate among the other candidates
             alt = next((c for c in cands if c.name == "execution_rate" and c.level == "total"
-                        and any(_matches(spent / b * 100, c.fact.value) for b in bases)), None)
+                        and any(matches_stated(spent / b * 100, c.fact.value) for b in bases)), None)
             if alt is not None:
                 chosen["execution_rate"] = alt
                 notes["execution_rate"] = "expenditure ÷ budget gives this stated rate (the first one did not)"

@@ -264,3 +264,11 @@ def normalize_decimal(value: Decimal) -> str:
     if text in ("-0", ""):
         return "0"
     return text
+
+
+def matches_stated(computed: Decimal, stated: Decimal) -> bool:
+    """True when `stated` is `computed` rounded or truncated to the stated number of decimals
+    (a rate of 97.94 for 97.9413…, 89.1 for 89.1…): how reports write a quotient."""
+    exp = stated.as_tuple().exponent
+    quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
+    return stated in (computed.quantize(quantum, decimal.ROUND_HALF_UP), computed.quantize(quantum, decimal.ROUND_DOWN))

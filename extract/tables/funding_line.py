@@ -12,12 +12,13 @@ cell is split by the row's own arithmetic or dropped, never read as one number.
 from __future__ import annotations
 
 import functools
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import regex
 
 from .. import patterns
 from ..context import Context
+from ..numbers import matches_stated
 from .funding_block import FundingRow
 from .stream import Cell
 
@@ -178,12 +179,6 @@ def _prefixes(tok: str, i: int):
             yield j
 
 
-def _matches(computed: Decimal, stated: Decimal) -> bool:
-    exp = stated.as_tuple().exponent
-    q = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
-    return stated in (computed.quantize(q, ROUND_HALF_UP), computed.quantize(q, ROUND_DOWN))
-
-
 def _passes(vals) -> bool:
     v = {c: x[2] for c, x in vals.items()}
     rate = v.get("rate")
@@ -192,7 +187,7 @@ def _passes(vals) -> bool:
     budgets = [v[c] for c in ("budget_adjusted", "budget_initial") if v.get(c)][:1]
     if rate is None or spent is None or not budgets or not (0 < rate <= 200) or spent <= 0:
         return False   # a 0 in a run is as likely the end of the number before it
-    if not any(_matches(spent / b * 100, rate) for b in budgets):
+    if not any(matches_stated(spent / b * 100, rate) for b in budgets):
         return False
     if "weight" in v and "score" in v and v["score"] > v["weight"]:
         return False
