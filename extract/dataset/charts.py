@@ -78,11 +78,11 @@ def _budget_vs_expenditure(alt, db):
 def _spending_by_department(alt, db):
     rows = []
     for d, y, b, e in db.execute(
-            "SELECT department, year, sum(coalesce(budget_adjusted_yuan, budget_initial_yuan)), sum(expenditure_yuan) "
-            "FROM reports WHERE duplicate_of IS NULL AND department IN (SELECT department FROM reports "
-            "WHERE duplicate_of IS NULL AND department IS NOT NULL GROUP BY department "
-            "ORDER BY sum(coalesce(budget_adjusted_yuan, budget_initial_yuan, 0)) DESC LIMIT 25) "
-            "GROUP BY department, year").fetchall():
+            "SELECT department_key, year, sum(coalesce(budget_adjusted_yuan, budget_initial_yuan)), "
+            "sum(expenditure_yuan) FROM reports WHERE duplicate_of IS NULL AND department_key IN "
+            "(SELECT department_key FROM reports WHERE duplicate_of IS NULL AND department_key IS NOT NULL "
+            "GROUP BY department_key ORDER BY sum(coalesce(budget_adjusted_yuan, budget_initial_yuan, 0)) DESC "
+            "LIMIT 25) GROUP BY department_key, year").fetchall():   # one unit under its short and full names
         rows += [{"department": d, "year": str(y) if y else "?", "what": "budget", "wan": _num(b) / 10000 if b else None},
                  {"department": d, "year": str(y) if y else "?", "what": "expenditure", "wan": _num(e) / 10000 if e else None}]
     return alt.Chart(alt.Data(values=[r for r in rows if r["wan"] is not None])).mark_bar().encode(
@@ -92,9 +92,8 @@ def _spending_by_department(alt, db):
 
 def _scores_by_year(alt, db):
     rows = [{"year": str(y), "score": _num(v)} for y, v in db.execute(
-        "SELECT r.year, s.value FROM scores s JOIN reports r ON r.report_id = s.report_id "
-        "WHERE s.kind = 'total' AND r.duplicate_of IS NULL AND r.year IS NOT NULL AND s.seq = "
-        "(SELECT min(seq) FROM scores t WHERE t.report_id = s.report_id AND t.kind = 'total')").fetchall()]
+        "SELECT year, figure_total_score FROM reports WHERE duplicate_of IS NULL AND year IS NOT NULL "
+        "AND figure_total_score IS NOT NULL").fetchall()]   # each report's own total (report figures)
     return alt.Chart(alt.Data(values=rows)).mark_boxplot(extent="min-max").encode(
         alt.X("year:O"), alt.Y("score:Q", scale=alt.Scale(zero=False), title="total score"))
 
