@@ -92,7 +92,7 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
 
 
 def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, list[tuple[int, int]]],
-          title: str | None, report_kind: str | None, grade: tuple[str, int, int] | None,
+          title: str | None, report_kind: str | None, grade: tuple[str, int, int, str] | None,
           ) -> tuple[ReportFigures, list[Project], dict[int, str], dict[int, str]]:
     """The report figures, the projects of a multi-project document, each amount's level by seq, and the
     scores whose kind the figures correct (a weight column's 合计 is a max; a project's total in a
@@ -131,10 +131,10 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     for name, c in chosen.items():
         setattr(figs, name, _figure(c, status, notes))
     if grade is not None and scope != "multi":
-        label, start, end = grade
+        label, start, end, rule = grade
         gstatus, gnote = _grade_check(label, figs.total_score)
         figs.grade = Figure(label=label, status=gstatus, fact_type="grade", text=text[start:end], start=start,
-                            end=end, rule="grade.stated", reason="the stated grade" + (f"; {gnote}" if gnote else ""))
+                            end=end, rule=rule, reason="the stated grade" + (f"; {gnote}" if gnote else ""))
     for name, c in chosen.items():
         if c.fact_type == "amounts":
             levels[c.seq] = "total"

@@ -116,7 +116,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     stated_grade = scores.grade_span(ctx)
     grade = stated_grade[0] if stated_grade else None
     if stated_grade is not None:
-        stated_grade = (grade, *norm.span(stated_grade[1], stated_grade[2]))
+        stated_grade = (grade, *norm.span(stated_grade[1], stated_grade[2]), stated_grade[3])
     figs, projects, levels, kinds = figures.build(ctx, text, facts, nspans, structure.title, structure.report_kind,
                                                   stated_grade)
     facts["amounts"] = [a.model_copy(update={"level": levels.get(i, "other")}) for i, a in enumerate(facts["amounts"])]

@@ -89,11 +89,11 @@ def grade(ctx: Context) -> str | None:
     return most_common([m.group("grade") for _, rx in _grade_rules() for m in rx.finditer(ctx.text)])
 
 
-def grade_span(ctx: Context) -> tuple[str, int, int] | None:
-    """The stated grade (as `grade`) and the normalized span of its first statement."""
-    found = [(m.group("grade"), m.start("grade"), m.end("grade"))
-             for _, rx in _grade_rules() for m in rx.finditer(ctx.text)]
-    label = most_common([g for g, _, _ in found])
+def grade_span(ctx: Context) -> tuple[str, int, int, str] | None:
+    """The stated grade (as `grade`), the normalized span of its first statement and the rule that read it."""
+    found = [(m.group("grade"), m.start("grade"), m.end("grade"), rule)
+             for rule, rx in _grade_rules() for m in rx.finditer(ctx.text)]
+    label = most_common([x[0] for x in found])
     if label is None:
         return None
     return min((x for x in found if x[0] == label), key=lambda x: x[1])
