@@ -320,6 +320,8 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
             c.level, c.why = "other", _WEIGHT_COLUMN
         elif d["weight_before"].search(ctx.text[max(ctx.sentence_start(ns), ns - 30):ns]):
             c.level, c.why = "other", _INDICATOR_SCORE
+        elif s.value == d["score_max"] and _smaller_after(ctx.text, ne, s.value):
+            c.level, c.why = "other", _WEIGHT_COLUMN   # 总分 | 100 | 95.2: the full mark, then the score
         else:
             c.why = _reason("total_score", cell, lead)
         out.append(c)
@@ -330,6 +332,15 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
 _TOTAL_ROW_RULES = ("funding_line.",)
 _PART_ROLES = frozenset({"appropriation", "carryover", "basic_expenditure", "project_expenditure",
                          "personnel_expenditure", "public_expenditure", "three_public"})
+
+
+_NEXT_NUMBER = regex.compile(r"[\s|分]*(\d{1,3}(?:\.\d{1,2})?)(?![\d.%])")
+
+
+def _smaller_after(text: str, pos: int, mark: Decimal) -> bool:
+    """The next cell of the line holds a number below `mark` (总分 | 100 | 95.2)."""
+    m = _NEXT_NUMBER.match(text, pos)
+    return m is not None and "\n" not in m.group() and Decimal(m.group(1)) < mark
 
 
 def _line_head(text: str, pos: int, width: int = 24) -> str:
