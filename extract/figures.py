@@ -17,6 +17,7 @@ A conflict keeps the fact and says why, and is left out of statistics unless ask
 
 from __future__ import annotations
 
+import bisect
 import functools
 from dataclasses import dataclass
 from decimal import Decimal
@@ -57,7 +58,18 @@ def _after(words: list[str] | None) -> str:
     return "".join(f"(?<!{regex.escape(w)})" for w in words or ())
 
 
-@dataclass
+class _Found(list):
+    """The candidates of a text, sorted by start, with the ones in a span found by bisection."""
+
+    _starts: list[int] | None = None
+
+    def within(self, a: int, b: int) -> list:
+        if self._starts is None:
+            self._starts = [c.nstart for c in self]
+        return self[bisect.bisect_left(self._starts, a):bisect.bisect_left(self._starts, b)]
+
+
+@dataclass(eq=False)
 class _Cand:
     name: str            # the figure it can be
     fact_type: str
@@ -105,8 +117,8 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     if scope == "department":
         # a section about one project (二、重点项目绩效自评情况 > (一)招商引资推介活动经费) holds that project's figures
         for h in _project_sections(ctx):
-            for c in cands:
-                if h.start <= c.nstart < h.end and c.level == "total":
+            for c in cands.within(h.start, h.end):
+                if c.level == "total":
                     c.level, c.why = "part", f"in the section of one project ({h.title})"
     if scope == "department":
         # a project's form appended to a department's report: from its 项目名称 on, the figures are the project's
@@ -152,7 +164,7 @@ def _choose(pool: list[_Cand], cands: list[_Cand], facts) -> tuple[dict[str, _Ca
     for c in pool:
         if c.name in _FIGURES:
             chosen.setdefault(c.name, c)
-    return (chosen, *_check(chosen, [c for c in cands if c in pool], facts))
+    return (chosen, *_check(chosen, pool, facts))
 
 
 _FIGURES = ("budget_initial", "budget_adjusted", "expenditure", "execution_rate", "total_score")
@@ -181,7 +193,7 @@ def _projects(ctx: Context, text: str, cands: list[_Cand], facts, levels: dict[i
     out: list[Project] = []
     for i, (a, b) in enumerate(heads):
         end = heads[i + 1][0] if i + 1 < len(heads) else len(ctx.text)
-        pool = [c for c in cands if a <= c.nstart < end and c.level == "total"]
+        pool = [c for c in cands.within(a, end) if c.level == "total"]
         chosen, status, notes = _choose(pool, cands, facts)
         s, e = ctx.norm.span(a, b)
         p = Project(name=text[s:e], start=s, end=e)
@@ -214,7 +226,7 @@ def _several_projects(ctx: Context, cands: list[_Cand]) -> bool:
     for name in ("total_score", "expenditure"):
         own = {}
         for h in heads:
-            c = next((c for c in cands if c.name == name and c.level == "total" and h.start <= c.nstart < h.end), None)
+            c = next((c for c in cands.within(h.start, h.end) if c.name == name and c.level == "total"), None)
             if c is not None:
                 own[h.start] = c.fact.value_yuan if c.fact_type == "amounts" else c.fact.value
         if len(own) >= 2 and len(set(own.values())) >= 2:
@@ -236,7 +248,7 @@ def _overall(lead: str) -> bool:
     return bool(regex.search(r"\d\s?个项目|项目\d+个|合计|总额|共计|项目预算", lead))
 
 
-def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
+def _candidates(ctx: Context, facts, nspans, scope) -> _Found:
     d = _data()
     out: list[_Cand] = []
     prev_end = 0
@@ -326,7 +338,7 @@ def _candidates(ctx: Context, facts, nspans, scope) -> list[_Cand]:
             c.why = _reason("total_score", cell, lead)
         out.append(c)
     out.sort(key=lambda c: c.nstart)
-    return out
+    return _Found(out)
 
 
 _TOTAL_ROW_RULES = ("funding_line.",)

@@ -59,10 +59,11 @@ def funding_lines(ctx: Context) -> list[FundingRow]:
         at = row.end() if row else _skip(text, pos)
         vm = d["values"].match(text, at)
         unit = _unit(text, h.start())
-        if vm is None:
+        run = _run(text, vm) if vm is not None else None
+        if run is None:
             cells = _labelled(text, at, cols)
         else:
-            cells = _read(text, vm.start(), vm.end(), cols)
+            cells = _read(text, run[0], run[1], cols)
         if cells is not None:
             out.append(FundingRow("年度资金总额", cells, unit))
     return out
@@ -102,6 +103,23 @@ def _unit(text: str, pos: int) -> str | None:
         return None
     u = found[-1].group("unit") or found[-1].group("unit2")
     return "万元" if u == "万兀" else u
+
+
+_CELL = regex.compile(r"[\d.,]*\d[\d.,%]*")
+
+
+def _run(text: str, m: regex.Match) -> tuple[int, int] | None:
+    """The values' span: the leading cells that are numbers once the OCR letters are read (a word after
+    the run, `10 Intro`, is not one), if one of them holds %."""
+    end = m.start()
+    for cell in regex.finditer(r"[^\s|]+", m.group()):
+        if not _CELL.fullmatch(cell.group().translate(_data()["ocr"])):
+            break
+        end = m.start() + cell.end()
+    run = text[m.start():end]
+    if "%" not in run or not any(ch.isdigit() for ch in run):
+        return None
+    return m.start(), end
 
 
 def _read(text: str, a: int, b: int, cols: list[str]) -> dict[str, Cell] | None:
