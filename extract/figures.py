@@ -29,7 +29,7 @@ from .context import Context
 from .models import Figure, Project, ReportFigures
 from .numbers import matches_stated
 
-MONEY = {"budget_initial": "budget_initial", "budget_adjusted": "budget_adjusted", "expenditure": "expenditure"}
+_MONEY = frozenset({"budget_initial", "budget_adjusted", "expenditure"})   # the roles of money figures
 
 
 @functools.cache
@@ -41,6 +41,9 @@ def _data() -> dict:
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
             "item_tables": tuple(d["item_table_headers"]),
             "score_headers": tuple(d["weight_headers"]) + tuple(d["score_headers"]),
+            "part_roles": frozenset(d["part_roles"]), "share_opener": d["share_opener"],
+            **{k: regex.compile(d[k]) for k in ("other_period", "target_label", "threshold_after",
+                                                 "full_mark_then", "overall", "this_project")},
             "weight_before": regex.compile(d["weight_before"]),
             "multi_words": regex.compile(patterns.alternation(s["multi_words"])),
             "department_words": regex.compile(patterns.alternation(s["department_words"])),
@@ -86,34 +89,35 @@ def scope_of(title: str | None, report_kind: str | None, text: str) -> str | Non
     """department, project, multi or other, from the title's words, the body, then the report kind."""
     d = _data()
     head = title or text[:300]
+    if d["other_words"].search(head) or report_kind in d["scope"]["other_kinds"]:
+        return "other"   # a budget draft or a target form, one or several: no actual figures
     forms = [m for m in d["multi_forms"].finditer(text) if not _header_word(m.group("name"))]
     names = {m.group("name") for m in forms if m.group("name")}
     if len(names) >= 2 or (len(forms) >= 2 and not names):
         return "multi"   # several forms on one page, each with its own 项目名称
     if d["multi_words"].search(head) or (report_kind in d["scope"]["project_kinds"] + [None, "self_eval"]
                                          and d["multi_body"].search(text[:3000])
-                                         and not regex.search(r"(?:本|该)项目", text[:3000])):
+                                         and not d["this_project"].search(text[:3000])):
         return "multi"
-    if d["other_words"].search(head) or report_kind in d["scope"]["other_kinds"]:
-        return "other"
     if d["department_words"].search(head) or report_kind in d["scope"]["department_kinds"]:
         return "department"
-    if report_kind in d["scope"]["project_kinds"] or "项目" in head or (forms and forms[0].start() < 1500):
+    if report_kind in d["scope"]["project_kinds"] or d["scope"]["project_word"] in head or (
+            forms and forms[0].start() < 1500):
         return "project"   # a project's form (项目名称: …) near the top
     return "department" if report_kind == "self_eval" else None
 
 
 def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, list[tuple[int, int]]],
           title: str | None, report_kind: str | None, grade: tuple[str, int, int, str] | None,
-          ) -> tuple[ReportFigures, list[Project], dict[int, str], dict[int, str]]:
+          year: int | None = None) -> tuple[ReportFigures, list[Project], dict[int, str], dict[int, str]]:
     """The report figures, the projects of a multi-project document, each amount's level by seq, and the
     scores whose kind the figures correct (a weight column's 合计 is a max; a project's total in a
     document about several projects is a project_total)."""
     scope = scope_of(title, report_kind, ctx.text)
-    cands = _candidates(ctx, facts, nspans, scope)
+    cands = _candidates(ctx, facts, nspans, scope, year)
     if scope in ("project", None) and _several_projects(ctx, cands):
         scope = "multi"
-        cands = _candidates(ctx, facts, nspans, scope)
+        cands = _candidates(ctx, facts, nspans, scope, year)
     if scope == "department":
         # a section about one project (二、重点项目绩效自评情况 > (一)招商引资推介活动经费) holds that project's figures
         for h in _project_sections(ctx):
@@ -138,7 +142,10 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
         return figs, [], levels, kinds
     pool = [c for c in cands if c.level == "total"]
     if scope == "multi":
-        pool = [c for c in pool if c.fact_type == "amounts" and _overall(c.lead)]
+        # a figure for all the projects: stated as such, before the first project's form or section
+        first = min([m.start() for m in _forms(ctx.text)] + [h.start for h in _project_sections(ctx)]
+                    + [len(ctx.text)])
+        pool = [c for c in pool if c.fact_type == "amounts" and c.nstart < first and _data()["overall"].search(c.lead)]
     chosen, status, notes = _choose(pool, cands, facts)
     for name, c in chosen.items():
         setattr(figs, name, _figure(c, status, notes))
@@ -148,7 +155,7 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
         figs.grade = Figure(label=label, status=gstatus, fact_type="grade", text=text[start:end], start=start,
                             end=end, rule=rule, reason="the stated grade" + (f"; {gnote}" if gnote else ""))
     for name, c in chosen.items():
-        if c.fact_type == "amounts":
+        if c.fact_type == "amounts" and status.get(name, "ok") == "ok":   # a conflict adds to no total
             levels[c.seq] = "total"
             for o in cands:
                 if (o.fact_type == "amounts" and o.seq != c.seq and o.level == "total" and o.name == name
@@ -214,7 +221,7 @@ def _project_sections(ctx: Context) -> list:
     (一)群众文化活动经费); not the line items of an accounts section (1、公务用车购置和维护经费)."""
     d = _data()
     return [h for h in ctx.structure.headings if h.level >= 2 and d["project_heading"].search(h.title)
-            and "项目" in h.path.rsplit(" > ", 1)[0] and " > " in h.path]   # under a heading about projects
+            and d["scope"]["project_word"] in h.path.rsplit(" > ", 1)[0] and " > " in h.path]
 
 
 def _several_projects(ctx: Context, cands: list[_Cand]) -> bool:
@@ -243,12 +250,26 @@ def _forms(text: str) -> list:
     return [m for m in _data()["multi_forms"].finditer(text) if m.group("name") and not _header_word(m.group("name"))]
 
 
-def _overall(lead: str) -> bool:
-    """In a document about several projects, a figure for all of them (调整后项目预算为…, 预算金额合计)."""
-    return bool(regex.search(r"\d\s?个项目|项目\d+个|合计|总额|共计|项目预算", lead))
+def _elsewhere(ctx: Context, ns: int, ne: int, year: int | None) -> str | None:
+    """Why a number is no figure of this report's year whatever its role, or None: another period's, a
+    target sentence's, a threshold of a scale."""
+    d = _data()
+    clause = ctx.text[max(ctx.clause_start(ns), ns - 20):ns]
+    if d["other_period"].search(clause):
+        return "another period's figure"
+    if year is not None and any(int(y) != year for y in _YEAR.findall(clause)):
+        return "another year's figure"
+    if d["target_label"].search(ctx.text[ctx.sentence_start(ns):ns]):
+        return "in a sentence of targets"
+    if d["threshold_after"].search(ctx.text[ne:ne + 16]):
+        return "a threshold of a scale or an instruction"
+    return None
 
 
-def _candidates(ctx: Context, facts, nspans, scope) -> _Found:
+_YEAR = regex.compile(r"((?:19|20)\d{2})\s?年(?!\s?\d{1,2}\s?月)")   # a year, not a date (截至2023年6月30日)
+
+
+def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> _Found:
     d = _data()
     out: list[_Cand] = []
     prev_end = 0
@@ -263,21 +284,23 @@ def _candidates(ctx: Context, facts, nspans, scope) -> _Found:
             lead = f"{cell.row_label}|{cell.header}|{lead}"
         elif a.rule.startswith(_TOTAL_ROW_RULES):
             lead = ""   # a cell of the 年度资金总额 row, which its reader split by the row's arithmetic
-        name = MONEY.get(a.role)
+        name = a.role if a.role in _MONEY else None
         c = _Cand(name or a.role, "amounts", seq, a, ns, ne, lead)
         # the clause says what the number is; 其中 a little before it makes it a share of what came before
         clause = ctx.text[max(ctx.clause_start(ns), ns - 20):ns] if cell is None else lead
-        if cell is None and "其中" in lead[-20:]:
+        if cell is None and d["share_opener"] in lead[-20:]:
             clause = lead[-20:]
         if name is None:
-            c.level, c.why = ("part" if a.role in _PART_ROLES else "other"), f"an amount of role {a.role}"
+            c.level, c.why = ("part" if a.role in d["part_roles"] else "other"), f"an amount of role {a.role}"
+        elif (why := _elsewhere(ctx, ns, ne, year)) is not None:
+            c.level, c.why = "other", why
         elif a.low_yuan is not None or a.qualifier != "exact" or a.per is not None or a.direction is not None:
             c.level, c.why = "other", "a range, bound, rate or change"
         elif a.rule.startswith(_TOTAL_ROW_RULES):
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
         elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(clause):
             c.level, c.why = "other", "a target or plan"
-        elif name == "expenditure" and d["planned_words"].search(ctx.text[ctx.sentence_start(ns):ns]):
+        elif d["planned_words"].search(ctx.text[ctx.sentence_start(ns):ns]):
             c.level, c.why = "other", "planned spending"
         elif name == "expenditure" and d["gross_words"].search(lead[-8:]):
             c.level, c.why = "other", "a gross total with the year-end balance"
@@ -305,7 +328,9 @@ def _candidates(ctx: Context, facts, nspans, scope) -> _Found:
             lead = ""
         c = _Cand("execution_rate", "percentages", seq, p, ns, ne, lead)
         if p.qualifier != "exact" or p.low is not None or p.direction is not None:
-            c.level = "other"
+            c.level, c.why = "other", "a bound, range or change"
+        elif (why := _elsewhere(ctx, ns, ne, year)) is not None:
+            c.level, c.why = "other", why
         elif p.rule.startswith(_TOTAL_ROW_RULES):
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
         elif cell is not None and cell.header.endswith(d["score_headers"]):
@@ -330,9 +355,11 @@ def _candidates(ctx: Context, facts, nspans, scope) -> _Found:
         c = _Cand("total_score", "scores", seq, s, ns, ne, lead)
         if cell is not None and cell.header.endswith(d["weight_headers"]):
             c.level, c.why = "other", _WEIGHT_COLUMN
+        elif (why := _elsewhere(ctx, ns, ne, year)) is not None:
+            c.level, c.why = "other", why
         elif d["weight_before"].search(ctx.text[max(ctx.sentence_start(ns), ns - 30):ns]):
             c.level, c.why = "other", _INDICATOR_SCORE
-        elif s.value == d["score_max"] and _smaller_after(ctx.text, ne, s.value):
+        elif s.value == d["score_max"] and _score_after(ctx.text, ne, s.value):
             c.level, c.why = "other", _WEIGHT_COLUMN   # 总分 | 100 | 95.2: the full mark, then the score
         else:
             c.why = _reason("total_score", cell, lead)
@@ -342,17 +369,10 @@ def _candidates(ctx: Context, facts, nspans, scope) -> _Found:
 
 
 _TOTAL_ROW_RULES = ("funding_line.",)
-_PART_ROLES = frozenset({"appropriation", "carryover", "basic_expenditure", "project_expenditure",
-                         "personnel_expenditure", "public_expenditure", "three_public"})
-
-
-_NEXT_NUMBER = regex.compile(r"[\s|分]*(\d{1,3}(?:\.\d{1,2})?)(?![\d.%])")
-
-
-def _smaller_after(text: str, pos: int, mark: Decimal) -> bool:
-    """The next cell of the line holds a number below `mark` (总分 | 100 | 95.2)."""
-    m = _NEXT_NUMBER.match(text, pos)
-    return m is not None and "\n" not in m.group() and Decimal(m.group(1)) < mark
+def _score_after(text: str, pos: int, mark: Decimal) -> bool:
+    """A smaller number follows the full mark as its score (总分 | 100 | 95.2, 总分100分，得分91分)."""
+    m = _data()["full_mark_then"].search(text[pos:pos + 24])
+    return m is not None and Decimal(m.group("num")) < mark
 
 
 def _line_head(text: str, pos: int, width: int = 24) -> str:

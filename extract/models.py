@@ -26,7 +26,7 @@ _DIRECTION = "the change written before the number: 增长/增加/提高 … inc
 
 AmountLevel = Literal["total", "part", "repeat", "other"]
 _LEVEL = ("how the amount stands to the report's own figures: total (the report's budget or expenditure as a whole, "
-          "its first statement), repeat (the same figure stated again), part (one share of a total: by source "
+          "its first statement, when the figure passed its checks), repeat (the same figure stated again), part (one share of a total: by source "
           "当年财政拨款/上年结转, by kind 基本支出/项目支出, a line item, one of several projects), other (not a budget "
           "or expenditure figure of the report's subject: a target, planned spending, anything else). Sum totals "
           "only, or better the report figures (Report.figures)")

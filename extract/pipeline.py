@@ -118,7 +118,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
     if stated_grade is not None:
         stated_grade = (grade, *norm.span(stated_grade[1], stated_grade[2]), stated_grade[3])
     figs, projects, levels, kinds = figures.build(ctx, text, facts, nspans, structure.title, structure.report_kind,
-                                                  stated_grade)
+                                                  stated_grade, structure.year)
     facts["amounts"] = [a.model_copy(update={"level": levels.get(i, "other")}) for i, a in enumerate(facts["amounts"])]
     facts["scores"] = [s.model_copy(update={"kind": kinds[i]}) if i in kinds else s
                        for i, s in enumerate(facts["scores"])]

@@ -171,3 +171,65 @@ def test_a_total_the_indicator_scores_contradict_is_a_conflict():
     bad = _figs(TABLE.format(total=96))
     assert [i.score for i in bad.indicators] == [Decimal(50), Decimal(45)]
     assert bad.figures.total_score.status == "conflict"
+
+
+D = "临川县林业局2023年度部门整体支出绩效自评报告\n"
+H = "临川县2023年度乡村道路养护项目支出绩效自评报告\n"
+
+
+@pytest.mark.parametrize("text,figure", [
+    (H + "评价等级划分：总分90分（含）以上为优，80分（含）-90分为良。", "total_score"),   # a scale
+    (H + "综合评分90分以上为优秀。", "total_score"),
+    (H + "总分100分，得分91分。", "total_score"),                                   # the full mark
+    (H + "总分\n100\n91\n", "total_score"),
+])
+def test_scales_and_full_marks_are_no_total(text, figure):
+    assert getattr(_figs(text).figures, figure) is None
+
+
+@pytest.mark.parametrize("text", [
+    D + "2022年度实际支出800万元，2023年年初预算1000万元，实际支出950万元。",                   # another year
+    D + "一、上年度情况\n上年度支出决算为900万元。\n二、本年度预算执行\n年初预算1000万元，支出950万元。\n",
+    D + "绩效目标：部门总投资不超过500万元，年度支出300万元。\n实际：年初预算1000万元，实际支出950万元。\n",
+    D + "2023年部门收支总预算1500万元。年初预算1000万元，全年支出950万元，执行率95%。",          # a draft's total
+    D + "本局下属单位某县林场全年支出120万元。本局年初预算1000万元，全年支出950万元。",          # a sub-unit's
+])
+def test_the_figures_are_this_years_own_actuals(text):
+    f = _figs(text).figures
+    assert f.expenditure.value == Decimal("9500000") and f.expenditure.status == "ok"
+    assert f.budget_adjusted is None
+
+
+def test_a_date_of_the_next_year_does_not_make_a_figure_another_years():
+    f = _figs(H.replace("2023", "2022") + "截至2023年6月30日实际支出188.6万元。").figures
+    assert f.expenditure.value == Decimal("1886000")
+
+
+def test_several_project_forms_give_no_report_figure_and_a_row_each():
+    form = ("|项目名称|{name}|\n|项目资金(万元)|年初预算数|全年预算数|全年执行数|分值|执行率|得分|\n"
+            "|年度资金总额|{b}|{b}|{e}|10|{r}%|9|\n")
+    text = ("临川县林业局2023年度项目支出绩效自评表\n" + form.format(name="甲项目", b=80, e=76, r=95)
+            + form.format(name="乙项目", b=50, e=45, r=90))
+    r = _figs(text)
+    assert r.figures.scope == "multi"
+    assert all(getattr(r.figures, n) is None for n in ("budget_initial", "budget_adjusted", "expenditure"))
+    assert [(p.name, p.expenditure.value) for p in r.projects] == [("甲项目", Decimal(760000)), ("乙项目", Decimal(450000))]
+    assert all(a.level != "total" for a in r.amounts)
+
+
+def test_a_conflicting_amount_adds_to_no_total():
+    r = _figs(PROJECT.replace("95.65%", "59.65%"))
+    assert r.figures.expenditure.status == "conflict"
+    assert not [a for a in r.amounts if a.level == "total" and a.role == "expenditure"]
+
+
+def test_long_runs_cost_linear_work():
+    """A run of 20,000 digits after a funding header, 3,000 project forms: bounded, and no figure."""
+    from extract.tables import funding_line
+
+    text = H + "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:" + "9" * 20_000 + "%\n"
+    _, ctx = extract_with_context(text)
+    assert funding_lines(ctx) == []
+    assert funding_line._cuts_of.cache_info().currsize < 256
+    r = _figs(H + "".join(f"项目名称：项目{i}\n年初预算{i}万元，实际支出{i}万元。\n" for i in range(1, 3000)))
+    assert r.figures.scope == "multi" and len(r.projects) == 2999
