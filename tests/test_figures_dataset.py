@@ -347,6 +347,9 @@ def test_a_schema_5_database_is_read_as_it_is_and_upgraded_when_written(built):
     before = db.read_bytes()
     (row,) = stats(db, by="department,year")[:1]
     assert row["reports"] == 2 and row["expenditure_sum_yuan"] is None   # no figures, and nothing fails
+    assert row["no_scope_no_figures"] == 2
+    proc = cli("stats", "--db", str(db), "--by", "department,year")
+    assert proc.returncode == 0 and "ingest --force" in proc.stdout + proc.stderr   # and it says so
     assert fact_stats(db, "amounts", "year", level="total") == []
     proc = cli("stats", "--db", str(db), "--fact", "amounts", "--role", "expenditure")
     assert proc.returncode == 0, proc.stderr

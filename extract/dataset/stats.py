@@ -102,6 +102,7 @@ class Group:
     included: int = 0                                        # conflict figures counted (include_conflicts)
     conflict_reports: set = field(default_factory=set)       # sources of the reports with a conflict figure
     scope_other: int = 0                                     # budget drafts, notices: no figures of their own
+    unread: int = 0                                          # no scope, no figures: stored before schema 6?
 
     def row(self, keys: list[str]) -> dict:
         return {
@@ -119,6 +120,7 @@ class Group:
             "conflicts_included": self.included,
             "conflict_reports": sorted(self.conflict_reports),
             "scope_other": self.scope_other,
+            "no_scope_no_figures": self.unread,
         }
 
 
@@ -157,6 +159,7 @@ def stats(db_path, by="year", kind: str | None = None, year: int | None = None, 
             g.names.add(name)
             g.reports += 1
             g.scope_other += scope == "other"
+            g.unread += scope is None and rid not in figures
             g.failed_checks += failed[rid]
             usable = {}
             for figure, (value, label, status) in figures.get(rid, {}).items():
@@ -197,6 +200,10 @@ def note(rows: list[dict], include_conflicts: bool = False) -> str:
     other = sum(r.get("scope_other", 0) for r in rows)
     tail = (f"; {other} report{'s' if other != 1 else ''} of scope other (a budget draft, a notice) "
             f"add{'s' if other == 1 else ''} no figures") if other else ""
+    unread = sum(r.get("no_scope_no_figures", 0) for r in rows)
+    if unread:
+        tail += (f"; {unread} report{'s' if unread != 1 else ''} with no scope and no figures add nothing "
+                 "(stored before report figures? `reportx ingest --force` re-extracts them)")
     if include_conflicts:
         n = sum(r.get("conflicts_included", 0) for r in rows)
         return f"note: {n} report figure{'s' if n != 1 else ''} in conflict included (--include-conflicts){tail}."
