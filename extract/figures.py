@@ -54,7 +54,7 @@ def _data() -> dict:
             "name_reject": regex.compile(s["project_name_reject"]),
             "rate_max": Decimal(str(d["plausible"]["execution_rate_max"])),
             "ratio_max": Decimal(str(d["plausible"]["ratio_max"])),
-            "score_max": Decimal(str(d["plausible"]["score_max"]))}
+            "score_max": Decimal(str(patterns.load("scores")["full_mark"]))}
 
 
 def _after(words: list[str] | None) -> str:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 import regex
 
 from .. import patterns
 from ..context import Candidate, Context, most_common
-from decimal import Decimal
-
 from ..numbers import parse_number
 from . import group, has_cue, number_of, run_rules
 
@@ -39,12 +38,14 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         kind = _kinds()[label]
     if kind == "total" and _closes_header_row(ctx.text, m.start("num")):
         return None   # 自评得分 |⏎1 |: the header row's last cell, then the first row's 序号
-    if kind == "total" and value > _FULL_MARK:
+    if kind == "total" and value > _full_mark():
         return _unglued(m, value)
     return {"value": value, "kind": kind}
 
 
-_FULL_MARK = Decimal(100)
+@functools.cache
+def _full_mark() -> Decimal:
+    return Decimal(str(patterns.load("scores")["full_mark"]))
 
 
 def _closes_header_row(text: str, pos: int) -> bool:
@@ -60,11 +61,11 @@ def _unglued(m: regex.Match, value: Decimal) -> dict | None:
     """A total over the full mark is two cells run together: the full mark then the score (总分100100,
     10091 -> 91). The score alone is the fact; anything else is dropped, never read as one number."""
     digits = m.group("num")
-    mark = str(_FULL_MARK)
+    mark = str(_full_mark())
     if digits.startswith(mark) and len(digits) > len(mark):
         tail = digits[len(mark):]
         rest = parse_number(tail)
-        if rest is not None and 0 < rest <= _FULL_MARK and not tail.startswith("0"):
+        if rest is not None and 0 < rest <= _full_mark() and not tail.startswith("0"):
             start = m.start("num") + len(mark)
             return {"value": rest, "kind": "total", "_span": (start, m.end("num"))}
     return None

@@ -39,6 +39,8 @@ def _data():
         "unit": regex.compile(d["unit"]),
         "values": regex.compile(d["values"]),
         "reach": int(d["labelled_reach"]),
+        "labelled": regex.compile(d["labelled_value"]),
+        "unit_ocr": d["unit_ocr"],
         "ocr": str.maketrans(d["ocr_digits"]),
     }
 
@@ -69,16 +71,13 @@ def funding_lines(ctx: Context) -> list[FundingRow]:
     return out
 
 
-_WITH_UNIT = regex.compile(r"(?P<num>\d[\d.,]*)\s?(?P<unit>万元|%)")
-
-
 def _labelled(text: str, at: int, cols: list[str]) -> dict[str, Cell] | None:
     """Labels first, values after, each value with its unit (全年预算数(A)…执行率(B/A)其中中央补助…260万元
     231.66万元 89.1%): the money columns and the rate, in header order, a little after the header."""
     money = [c for c in cols if c in ("budget_initial", "budget_adjusted", "expenditure")]
     want = money + ["rate"]
     found = []
-    for m in _WITH_UNIT.finditer(text, at, min(len(text), at + _data()["reach"])):
+    for m in _data()["labelled"].finditer(text, at, min(len(text), at + _data()["reach"])):
         found.append(m)
         if len(found) == len(want):
             break
@@ -102,7 +101,7 @@ def _unit(text: str, pos: int) -> str | None:
     if not found:
         return None
     u = found[-1].group("unit") or found[-1].group("unit2")
-    return "万元" if u == "万兀" else u
+    return _data()["unit_ocr"].get(u, u)
 
 
 _CELL = regex.compile(r"[\d.,]*\d[\d.,%]*")
