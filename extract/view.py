@@ -28,7 +28,8 @@ COLOURS = {
     "staffing": "#ffb3c7", "events": "#ffe08a", "scores": "#ffa98f", "indicators": "#d6d6d6",
 }
 LABELS = {"amounts": "money", "percentages": "percentages", "points": "percentage points", "counts": "counts",
-          "staffing": "staffing", "events": "events", "scores": "scores", "indicators": "indicators"}
+          "staffing": "staffing", "events": "events", "scores": "scores", "indicators": "indicators",
+          "grade": "grade"}
 _DETAIL_FIELDS = ("value_yuan", "value", "low_yuan", "high_yuan", "low", "high", "unit", "per", "qualifier",
                   "direction", "role", "kind", "name", "noun", "edition", "weight", "score", "met", "rule", "section")
 
@@ -36,7 +37,7 @@ _DETAIL_FIELDS = ("value_yuan", "value", "low_yuan", "high_yuan", "low", "high",
 @dataclass
 class _Fact:
     type: str
-    index: int
+    index: int | None
     start: int
     end: int
     text: str
@@ -46,7 +47,7 @@ class _Fact:
 
     @property
     def anchor(self) -> str:
-        return f"f-{self.type}-{self.index}"
+        return f"f-{self.type}-{self.index}" if self.index is not None else f"f-{self.type}"
 
 
 def _plain(v) -> str:
@@ -70,6 +71,10 @@ def _facts(report: Report) -> list[_Fact]:
                         parts.append(f"{side}: {v.text}")
             role = getattr(f, "role", None) or getattr(f, "kind", None) or ""
             out.append(_Fact(t, i, f.start, f.end, f.text, role, f"{LABELS[t]} · " + " · ".join(parts)))
+    g = report.figures.grade   # the grade is no fact list: its figure is marked where it is stated
+    if g is not None:
+        out.append(_Fact("grade", None, g.start, g.end, g.text, "grade",
+                         f"grade · label: {g.label} · status: {g.status} · rule: {g.rule}"))
     return out
 
 
@@ -133,7 +138,7 @@ def _figure_value(name: str, f: Figure) -> str:
 
 def _figure_item(name: str, f: Figure, shown: set[str]) -> str:
     """One figure: its value linking to the highlighted fact it was taken from, its status and reason."""
-    anchor = f"f-{f.fact_type}-{f.fact_seq}"
+    anchor = f"f-{f.fact_type}-{f.fact_seq}" if f.fact_seq is not None else f"f-{f.fact_type}"
     value = escape(_figure_value(name, f))
     if anchor in shown:
         value = f'<a href="#{anchor}" data-fact="{escape(anchor)}">{value}</a>'

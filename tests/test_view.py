@@ -69,9 +69,10 @@ def _not_blank(path: Path) -> None:
 
 
 def _check_marks(doc, report, text: str) -> None:
-    """One highlighted element per fact, with the fact's text and offsets."""
+    """One highlighted element per fact (and for the grade figure), with the fact's text and offsets."""
     marks = doc.xpath("//mark[contains(concat(' ', @class, ' '), ' fact ')]")
-    expected = sorted((t, f.start, f.end, f.text) for t in FACT_TYPES for f in getattr(report, t))
+    expected = sorted([(t, f.start, f.end, f.text) for t in FACT_TYPES for f in getattr(report, t)]
+                      + [("grade", g.start, g.end, g.text) for g in [report.figures.grade] if g is not None])
     got = sorted((m.get("data-type"), int(m.get("data-start")), int(m.get("data-end")), m.text_content())
                  for m in marks)
     assert got == expected
