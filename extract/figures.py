@@ -438,9 +438,19 @@ def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[st
             # another stated reading that passes: a rate among the other candidates
             alt = next((c for c in cands if c.name == "execution_rate" and c.level == "total"
                         and any(matches_stated(spent / b * 100, c.fact.value) for b in bases)), None)
+            # or the one stated expenditure (and budget) that gives the rate: the first was another's
+            pairs = {(e.fact.value_yuan, b.fact.value_yuan): (e, b) for e in cands if e.name == "expenditure"
+                     and e.level == "total" for b in cands if b.name in ("budget_adjusted", "budget_initial")
+                     and b.level == "total" and b.fact.value_yuan and matches_stated(
+                         e.fact.value_yuan / b.fact.value_yuan * 100, rate)}
             if alt is not None:
                 chosen["execution_rate"] = alt
                 notes["execution_rate"] = "expenditure ÷ budget gives this stated rate (the first one did not)"
+            elif len(pairs) == 1:
+                (e, b), = pairs.values()
+                chosen["expenditure"], chosen[b.name] = e, b
+                for n in ("expenditure", b.name, "execution_rate"):
+                    notes[n] = "the stated expenditure and budget that give the stated rate (the first ones did not)"
             else:
                 why = f"expenditure ÷ budget is {(spent / base * 100).quantize(Decimal('0.01'))}%, not {rate}%"
                 for n in ("execution_rate", "expenditure"):

@@ -233,3 +233,15 @@ def test_long_runs_cost_linear_work():
     assert funding_line._cuts_of.cache_info().currsize < 256
     r = _figs(H + "".join(f"项目名称：项目{i}\n年初预算{i}万元，实际支出{i}万元。\n" for i in range(1, 3000)))
     assert r.figures.scope == "multi" and len(r.projects) == 2999
+
+
+@pytest.mark.parametrize("text", [
+    D + "乡村道路养护项目年初预算80万元，实际支出76万元。\n部门全年预算1000万元，实际支出950万元，执行率95%。",
+    D + "局机关年初预算500万元，实际支出480万元。全局全年预算1000万元，实际支出950万元，执行率95%。",
+])
+def test_the_stated_figures_that_give_the_rate_are_taken_over_another_units(text):
+    f = _figs(text).figures
+    assert (f.budget_adjusted.value, f.expenditure.value, f.execution_rate.value) == (
+        Decimal("10000000"), Decimal("9500000"), Decimal("95"))
+    assert {f.budget_adjusted.status, f.expenditure.status, f.execution_rate.status} == {"ok"}
+    assert f.budget_initial is None
