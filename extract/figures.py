@@ -42,8 +42,9 @@ def _data() -> dict:
             "item_tables": tuple(d["item_table_headers"]),
             "score_headers": tuple(d["weight_headers"]) + tuple(d["score_headers"]),
             "part_roles": frozenset(d["part_roles"]), "share_opener": d["share_opener"],
-            **{k: regex.compile(d[k]) for k in ("other_period", "target_label", "threshold_after",
-                                                 "full_mark_then", "overall", "this_project")},
+            **{k: regex.compile(d[k]) for k in ("other_period", "target_label", "full_mark_then", "overall",
+                                                 "this_project", "project_item")},
+            "threshold_after": regex.compile(patterns.load("scores")["threshold_after"]),
             "weight_before": regex.compile(d["weight_before"]),
             "multi_words": regex.compile(patterns.alternation(s["multi_words"])),
             "department_words": regex.compile(patterns.alternation(s["department_words"])),
@@ -266,6 +267,19 @@ def _elsewhere(ctx: Context, ns: int, ne: int, year: int | None) -> str | None:
     return None
 
 
+def _one_project(ctx: Context, ns: int, cell, scope: str | None, clause: str) -> str | None:
+    """Why a number is one project's or one item's among several, or None: a row of a table of tasks or
+    projects, or in a department's report a clause or paragraph that names a project
+    (1.农村公路养护项目：全年预算860,000.00元，…自评得分96分)."""
+    d = _data()
+    if cell is not None and _item_table(ctx.text, ns, cell.header):
+        return "a row of a table of tasks or projects"
+    if scope == "department" and (d["project_words"].search(clause)
+                                  or (cell is None and d["project_item"].search(_line_head(ctx.text, ns, 40)))):
+        return "a named project's, in a department's report"
+    return None
+
+
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s?年(?!\s?\d{1,2}\s?月)")   # a year, not a date (截至2023年6月30日)
 
 
@@ -310,10 +324,8 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.level, c.why = "part", "in a section about one line item"
         elif cell is None and d["item_words"].search(_line_head(ctx.text, ns)):
             c.level, c.why = "part", "in a paragraph about one line item"
-        elif cell is not None and _header_line(ctx.text, ns, cell.header).startswith(d["item_tables"]):
-            c.level, c.why = "part", "a row of a table of tasks or projects"
-        elif scope == "department" and d["project_words"].search(clause):
-            c.level, c.why = "part", "a named project's, in a department's report"
+        elif (why := _one_project(ctx, ns, cell, scope, clause)) is not None:
+            c.level, c.why = "part", why
         else:
             c.why = _reason(name, cell, lead)
         out.append(c)
@@ -337,9 +349,10 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.level, c.why = "other", "a rate in a scoring table: an indicator's value"
         elif "%" not in p.text and (cell is None or "%" not in cell.header):
             c.level, c.why = "other", "a bare number under a rate header: as likely a weight or a score"
-        elif d["item_words"].search(_heading(p.section)) or (
-                cell is not None and _header_line(ctx.text, ns, cell.header).startswith(d["item_tables"])):
-            c.level = "part"   # the rate of one line (五、一般公共预算财政拨款支出决算情况说明 … 118.53%)
+        elif d["item_words"].search(_heading(p.section)):
+            c.level, c.why = "part", "the rate of one line (五、一般公共预算财政拨款支出决算情况说明 … 118.53%)"
+        elif (why := _one_project(ctx, ns, cell, scope, ctx.text[max(ctx.clause_start(ns), ns - 20):ns])):
+            c.level, c.why = "part", why
         elif any(s <= p.start < e for s, e in target_spans) or d["target_words"].search(lead[-24:]):
             c.level = "other"
         elif d["part_words"].search(_row_or_lead(cell, ctx.text[ctx.clause_start(ns):ns])):
@@ -361,6 +374,8 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.level, c.why = "other", _INDICATOR_SCORE
         elif s.value == d["score_max"] and _score_after(ctx.text, ne, s.value):
             c.level, c.why = "other", _WEIGHT_COLUMN   # 总分 | 100 | 95.2: the full mark, then the score
+        elif (why := _one_project(ctx, ns, cell, scope, ctx.text[max(ctx.clause_start(ns), ns - 20):ns])):
+            c.level, c.why = "part", why   # a project's score: its kind becomes project_total
         else:
             c.why = _reason("total_score", cell, lead)
         out.append(c)
@@ -379,6 +394,13 @@ def _line_head(text: str, pos: int, width: int = 24) -> str:
     """The start of the paragraph a number is in: its subject (国内公务接待支出… is about one line item)."""
     a = text.rfind("\n", 0, pos) + 1
     return text[a:min(pos, a + width)]
+
+
+def _item_table(text: str, pos: int, header: str) -> bool:
+    """The cell's table lists items: its header row opens with 项目名称 / 任务名称 (after a 序号)."""
+    line = _header_line(text, pos, header)
+    line = regex.sub(r"^序号[\s|\t]*", "", line)
+    return line.startswith(_data()["item_tables"])
 
 
 def _header_line(text: str, pos: int, header: str) -> str:
@@ -453,8 +475,8 @@ def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[st
                     notes[n] = "the stated expenditure and budget that give the stated rate (the first ones did not)"
             else:
                 why = f"expenditure ÷ budget is {(spent / base * 100).quantize(Decimal('0.01'))}%, not {rate}%"
-                for n in ("execution_rate", "expenditure"):
-                    conflict(n, why)
+                for n in ("execution_rate", "expenditure", "budget_adjusted", "budget_initial"):
+                    conflict(n, why)   # which of them is not the report's, the arithmetic cannot say
     r = d["ratio_max"]
     for a, b in (("expenditure", "budget_adjusted"), ("expenditure", "budget_initial"),
                  ("budget_adjusted", "budget_initial")):

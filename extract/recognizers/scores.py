@@ -36,11 +36,18 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         kind = cue[0]
     else:
         kind = _kinds()[label]
+    if _threshold().match(ctx.text[m.end("num"):m.end("num") + 16]):
+        return None   # 90分（含）以上为优: a boundary of the grading scale
     if kind == "total" and _closes_header_row(ctx.text, m.start("num")):
         return None   # 自评得分 |⏎1 |: the header row's last cell, then the first row's 序号
     if kind == "total" and value > _full_mark():
         return _unglued(m, value)
     return {"value": value, "kind": kind}
+
+
+@functools.cache
+def _threshold() -> regex.Pattern:
+    return regex.compile(patterns.load("scores")["threshold_after"])
 
 
 @functools.cache
