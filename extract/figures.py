@@ -153,7 +153,8 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     if grade is not None and scope != "multi":
         label, start, end, rule = grade
         gstatus, gnote = _grade_check(label, figs.total_score)
-        figs.grade = Figure(label=label, status=gstatus, fact_type="grade", text=text[start:end], start=start,
+        # the label as written (優 on a traditional page) without a PDF's spaces (优 秀); checked on one scale
+        figs.grade = Figure(label="".join(text[start:end].split()), status=gstatus, fact_type="grade", text=text[start:end], start=start,
                             end=end, rule=rule, reason="the stated grade" + (f"; {gnote}" if gnote else ""))
     for name, c in chosen.items():
         if c.fact_type == "amounts" and status.get(name, "ok") == "ok":   # a conflict adds to no total

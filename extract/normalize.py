@@ -167,10 +167,37 @@ def _compiled() -> tuple[dict[int, str], regex.Pattern, regex.Pattern | None]:
     return table, regex.compile(on_replaced), regex.compile(on_original) if on_original else None
 
 
+@functools.cache
+def _traditional() -> tuple[dict[int, str], regex.Pattern]:
+    """Traditional -> simplified, one character for one (OpenCC's TSCharacters, its first reading), and a
+    pattern that finds the characters it changes."""
+    from importlib.resources import files
+
+    table: dict[int, str] = {}
+    text = files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
+            table[ord(parts[0])] = parts[1]
+    chars = "".join(regex.escape(chr(c)) for c in table)
+    return table, regex.compile(f"[{chars}]")
+
+
+def _is_traditional(text: str) -> bool:
+    rule = patterns.load("normalize")["traditional"]
+    found = len(_traditional()[1].findall(text, 0, 20_000))
+    if found < rule["min_chars"]:
+        return False
+    han = len(regex.findall(r"\p{Han}", text[:20_000]))
+    return found >= float(rule["min_share"]) * han
+
+
 def normalize(original: str) -> Normalized:
     """Normalize `original`; see patterns/normalize.yaml for every edit."""
     table, deletions, original_deletions = _compiled()
     replaced = original.translate(table)
+    if _is_traditional(replaced):
+        replaced = replaced.translate(_traditional()[0])   # one for one: offsets stay
     # Deletions are found on the replaced text, whose indexes equal the original's (a few rules,
     # marked `scope: original`, need the characters before replacement).
     cuts = [(m.start(), m.end()) for m in deletions.finditer(replaced) if m.end() > m.start()]

@@ -245,3 +245,21 @@ def test_the_stated_figures_that_give_the_rate_are_taken_over_another_units(text
         Decimal("10000000"), Decimal("9500000"), Decimal("95"))
     assert {f.budget_adjusted.status, f.expenditure.status, f.execution_rate.status} == {"ok"}
     assert f.budget_initial is None
+
+
+def test_a_traditional_page_with_pinyin_glosses_reads_as_simplified_and_keeps_its_own_text():
+    text = ("臨川縣農業農村局2023年度項目支出績效自評報(bào)告\n一、項目概況\n"
+            "該項目年初預(yù)算80萬(wàn)元，全年實際支出76.52萬元，預算執行率95.65%。\n"
+            "經自評，本項目自評得分為92分，評價等級為“優”。\n" + "本局認真組織項目實施，加強資金管理，確保項目質量。" * 3)
+    r = _figs(text)
+    f = r.figures
+    assert f.budget_initial.value == Decimal("800000") and text[f.budget_initial.start:f.budget_initial.end] == "80萬(wàn)元"
+    assert f.expenditure.value == Decimal("765200") and f.execution_rate.value == Decimal("95.65")
+    assert f.total_score.value == Decimal("92") and f.grade.label == "優" and r.grade == "優" and r.grade_level == "优"
+
+
+def test_a_simplified_text_with_a_few_traditional_forms_is_left_as_it_is():
+    from extract.normalize import normalize
+
+    text = "乾县水利局2023年度部门整体支出绩效自评报告，全年支出950万元。"
+    assert normalize(text).text == text
