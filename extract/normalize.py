@@ -155,6 +155,10 @@ def _wrap_cuts(original: str, replaced: str) -> list[tuple[int, int]]:
 def _compiled() -> tuple[dict[int, str], regex.Pattern, regex.Pattern | None]:
     data = patterns.load("normalize")
     table = {ord(k): v for k, v in data["replace"].items()}
+    trad = data.get("traditional") or {}
+    if trad.get("to_simplified"):
+        keep = {ord(ch) for ch in trad.get("keep") or ()}
+        table = {**{k: v for k, v in _traditional().items() if k not in keep}, **table}
     for c in range(ord("Ａ"), ord("Ｚ") + 1):
         table[c] = chr(c - 0xFEE0)
     for c in range(ord("ａ"), ord("ｚ") + 1):
@@ -168,36 +172,24 @@ def _compiled() -> tuple[dict[int, str], regex.Pattern, regex.Pattern | None]:
 
 
 @functools.cache
-def _traditional() -> tuple[dict[int, str], regex.Pattern]:
-    """Traditional -> simplified, one character for one (OpenCC's TSCharacters, its first reading), and a
-    pattern that finds the characters it changes."""
+def _traditional() -> dict[int, str]:
+    """Traditional -> simplified, one character for one: OpenCC's character table (TSCharacters, its first
+    reading), without the few characters that are simplified ones too (OpenCC's STCharacters keys)."""
     from importlib.resources import files
 
-    table: dict[int, str] = {}
-    text = files("opencc").joinpath("dictionary", "TSCharacters.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
-            table[ord(parts[0])] = parts[1]
-    chars = "".join(regex.escape(chr(c)) for c in table)
-    return table, regex.compile(f"[{chars}]")
+    def table(name: str) -> list[list[str]]:
+        text = files("opencc").joinpath("dictionary", name).read_text(encoding="utf-8")
+        return [line.split() for line in text.splitlines() if line.split()]
 
-
-def _is_traditional(text: str) -> bool:
-    rule = patterns.load("normalize")["traditional"]
-    found = len(_traditional()[1].findall(text, 0, 20_000))
-    if found < rule["min_chars"]:
-        return False
-    han = len(regex.findall(r"\p{Han}", text[:20_000]))
-    return found >= float(rule["min_share"]) * han
+    simplified = {parts[0] for parts in table("STCharacters.txt")}
+    return {ord(p[0]): p[1] for p in table("TSCharacters.txt")
+            if len(p) >= 2 and len(p[0]) == 1 and len(p[1]) == 1 and p[0] != p[1] and p[0] not in simplified}
 
 
 def normalize(original: str) -> Normalized:
     """Normalize `original`; see patterns/normalize.yaml for every edit."""
     table, deletions, original_deletions = _compiled()
     replaced = original.translate(table)
-    if _is_traditional(replaced):
-        replaced = replaced.translate(_traditional()[0])   # one for one: offsets stay
     # Deletions are found on the replaced text, whose indexes equal the original's (a few rules,
     # marked `scope: original`, need the characters before replacement).
     cuts = [(m.start(), m.end()) for m in deletions.finditer(replaced) if m.end() > m.start()]
