@@ -139,6 +139,9 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     if scope == "multi":
         kinds.update((c.seq, "project_total") for c in cands if c.fact_type == "scores" and c.seq not in kinds)
     figs = ReportFigures(scope=scope)
+    if scope == "project" and (form := next(iter(_forms(ctx.text)), None)) is not None:
+        a, b = ctx.norm.span(form.start("name"), form.end("name"))
+        figs.subject = text[a:b]
     if scope == "other":
         return figs, [], levels, kinds
     pool = [c for c in cands if c.level == "total"]

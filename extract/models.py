@@ -191,12 +191,9 @@ class Figure(BaseModel):
     reason: str = Field(description="why this fact was chosen (and, for a conflict, what failed)")
 
 
-class ReportFigures(BaseModel):
-    """The report's own figures: what a statistician adds up across reports. Each is null or one stated fact."""
+class Figures(BaseModel):
+    """Six figures, each null or taken from one stated fact."""
 
-    scope: Scope | None = Field(None, description="what the report is about: department (the unit as a whole), "
-                                "project (one project), multi (several projects), other (a budget draft, a notice)")
-    subject: str | None = Field(None, description="the project's name for scope project, as written")
     budget_initial: Figure | None = Field(None, description="年初预算数, yuan")
     budget_adjusted: Figure | None = Field(None, description="全年预算数 / 调整后预算, yuan")
     expenditure: Figure | None = Field(None, description="全年执行数 / 实际支出, yuan")
@@ -205,18 +202,20 @@ class ReportFigures(BaseModel):
     grade: Figure | None = Field(None, description="the stated grade (自评等级)")
 
 
-class Project(BaseModel):
+class ReportFigures(Figures):
+    """The report's own figures: what a statistician adds up across reports."""
+
+    scope: Scope | None = Field(None, description="what the report is about: department (the unit as a whole), "
+                                "project (one project), multi (several projects), other (a budget draft, a notice)")
+    subject: str | None = Field(None, description="the project's name for scope project (its 项目名称), as written")
+
+
+class Project(Figures):
     """One project of a document about several projects (scope multi): its own figures, each with its fact."""
 
     name: str = Field(description="the project's name as written")
     start: int = Field(description="offset of the name in the original decoded text")
     end: int = Field(description="offset after the name")
-    budget_initial: Figure | None = None
-    budget_adjusted: Figure | None = None
-    expenditure: Figure | None = None
-    execution_rate: Figure | None = None
-    total_score: Figure | None = None
-    grade: Figure | None = None
 
 
 class Report(BaseModel):

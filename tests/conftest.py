@@ -70,3 +70,27 @@ def stored_reports(db: Path) -> int:
             con.close()
     except sqlite3.Error:
         return 0
+
+
+def readme_block(lang: str, after: str, nth: int = 0) -> str:
+    """The nth ```lang block of the README after the words `after`."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    at = text.index(after)
+    for _ in range(nth + 1):
+        start = text.index(f"```{lang}\n", at) + len(lang) + 4
+        at = start
+    return text[start:text.index("```", start)]
+
+
+def readme_answers(after: str) -> list:
+    """What the README's python lines after `after` give, run as a user would (imports and assignments,
+    then one expression a line)."""
+    scope: dict = {}
+    answers = []
+    for line in readme_block("python", after).splitlines():
+        code = line.split("  #")[0].strip()
+        if code.startswith(("import", "r =", "i =")):
+            exec(code, scope)
+        elif code:
+            answers.append(eval(code, scope))
+    return answers

@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import pytest
-from conftest import running_datasette
+from conftest import readme_answers, readme_block, running_datasette
 
 from extract import extract_file
 from extract.dataset import dictionary, store
@@ -326,12 +326,6 @@ def test_datasette_describes_columns_and_saves_the_first_questions(datasette):
 
 # ------------------------------------------------------------------------------- the README's examples
 
-def _readme_block(lang: str, after: str) -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    start = text.index(f"```{lang}\n", text.index(after)) + len(lang) + 4
-    return text[start:text.index("```", start)]
-
-
 def test_the_readme_pandas_and_duckdb_examples_answer_the_first_questions(corpus, tmp_path, monkeypatch):
     import duckdb
 
@@ -340,14 +334,7 @@ def test_the_readme_pandas_and_duckdb_examples_answer_the_first_questions(corpus
 
     export(db, tmp_path / "out", "parquet")
     monkeypatch.chdir(tmp_path)
-    answers = []
-    scope: dict = {}
-    for line in _readme_block("python", "The first questions").splitlines():
-        code = line.split("  #")[0].strip()
-        if code.startswith(("import", "r =", "i =")):
-            exec(code, scope)
-        elif code:
-            answers.append(eval(code, scope))
+    answers = readme_answers("The first questions")
     by_dept_year, by_year, score_by_year, satisfaction = answers
     want = stats(db, by="department,year")   # grouped by department_key; report figures, once
     for row in want:
@@ -355,7 +342,7 @@ def test_the_readme_pandas_and_duckdb_examples_answer_the_first_questions(corpus
             assert Decimal(str(by_dept_year[(row["department_key"], row["year"])])) == \
                 Decimal(row["expenditure_sum_yuan"])
     assert len(by_year) and len(score_by_year) and len(satisfaction) >= 0
-    sql = [s.strip() for s in _readme_block("sql", "The first questions").split(";") if s.strip()]
+    sql = [s.strip() for s in readme_block("sql", "The first questions").split(";") if s.strip()]
     results = [duckdb.sql("\n".join(x for x in s.splitlines() if not x.startswith("--"))).fetchall() for s in sql]
     dept_year = {(d, y): v for d, y, v in results[0] if v is not None}
     for row in want:

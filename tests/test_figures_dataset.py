@@ -24,7 +24,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import running_datasette
+from conftest import readme_answers, readme_block, running_datasette
 
 from extract import extract_text
 from extract.dataset import dictionary, parquet, store
@@ -138,27 +138,11 @@ def test_the_saved_query_gives_the_same_answer_in_sqlite_and_datasette(generated
     _same(got, generated)
 
 
-def _readme_block(lang: str, after: str, nth: int = 0) -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    at = text.index(after)
-    for _ in range(nth + 1):
-        start = text.index(f"```{lang}\n", at) + len(lang) + 4
-        at = start
-    return text[start:text.index("```", start)]
-
-
 def test_the_readme_pandas_and_duckdb_lines_give_the_same_answer(generated, monkeypatch):
     import duckdb
 
     monkeypatch.chdir(generated["folder"])
-    scope: dict = {}
-    answers = []
-    for line in _readme_block("python", "The first questions").splitlines():
-        code = line.split("  #")[0].strip()
-        if code.startswith(("import", "r =", "i =")):
-            exec(code, scope)
-        elif code:
-            answers.append(eval(code, scope))
+    answers = readme_answers("The first questions")
     by_dept_year, rate_by_year, score_by_year, satisfaction = answers
     pandas_answer = {k: Decimal(v) for k, v in by_dept_year.items() if v}
     years = {r["year"]: r for r in stats(generated["db"], by="year")}
@@ -167,7 +151,7 @@ def test_the_readme_pandas_and_duckdb_lines_give_the_same_answer(generated, monk
     for year, mean in score_by_year.dropna().items():
         assert abs(Decimal(str(mean)) - Decimal(years[year]["score_mean"])) < Decimal("1e-4")
     assert len(satisfaction) == len(indicator_history(generated["db"], "满意", duplicates=False))
-    sql = [s.strip() for s in _readme_block("sql", "The first questions").split(";") if s.strip()]
+    sql = [s.strip() for s in readme_block("sql", "The first questions").split(";") if s.strip()]
     results = [duckdb.sql("\n".join(x for x in s.splitlines() if not x.startswith("--"))).fetchall() for s in sql]
     assert {(k, y): v for k, y, v in results[0] if v is not None} == pandas_answer
     assert [y for y, *_ in results[1]] == sorted(years)
@@ -185,10 +169,10 @@ def test_the_readme_scale_lines_on_a_parquet_dataset(generated, monkeypatch):
     import pandas as pd
 
     monkeypatch.chdir(generated["folder"])
-    sql = _readme_block("sql", "The Parquet dataset is a folder per table")
+    sql = readme_block("sql", "The Parquet dataset is a folder per table")
     rows = duckdb.sql("\n".join(x for x in sql.splitlines() if not x.startswith("--"))).fetchall()
     got = {(k, y): v for k, y, v in rows if v is not None}
-    code = _readme_block("python", "The Parquet dataset is a folder per table").split("# Spark")[0]
+    code = readme_block("python", "The Parquet dataset is a folder per table").split("# Spark")[0]
     scope: dict = {"pd": pd}
     exec(code, scope)
     assert {k: Decimal(v) for k, v in scope["spent"].items() if v} == got
