@@ -21,7 +21,7 @@ demo: $(VENV)/.installed
 	$(RX) ingest corpora --db $(DB)
 	$(RX) stats --db $(DB)
 	$(RX) stats --db $(DB) --by report_kind,year
-	$(RX) stats --db $(DB) --fact amounts --role expenditure --by department --department 局
+	$(RX) stats --db $(DB) --by department,year --department 局
 	$(RX) search 招商引资 --db $(DB) --limit 5
 	$(RX) search 60.28 --db $(DB) --limit 3
 	$(RX) evaluate corpora/seed corpora/varied corpora/heldout corpora/heldout2 corpora/heldout3 corpora/heldout4
