@@ -57,15 +57,29 @@ def run(summary: BudgetSummary, scores: list[Score], grade: str | None) -> list[
         top = max(maxima) if maxima else Decimal(100)
         out.append(Check(name="total_score_within_range", passed=Decimal(0) <= score <= top,
                          values={"score": score, "max": top}))
-        floors = _grade_floors()
-        if grade in floors:
-            floor = floors[grade]
-            higher = sorted(v for v in set(floors.values()) if v > floor)
-            ceiling = higher[0] if higher else top + 1
+        span = grade_range(grade)
+        if span is not None:
+            floor, ceiling = span
             out.append(Check(
                 name="grade_consistent_with_score",
-                passed=floor <= score < ceiling or (not higher and score >= floor),
-                values={"score": score, "grade_floor": floor, "next_grade_floor": ceiling},
+                passed=grade_agrees(grade, score),
+                values={"score": score, "grade_floor": floor, "next_grade_floor": ceiling or top + 1},
                 message=f"grade {grade}",
             ))
     return out
+
+
+def grade_range(grade: str | None) -> tuple[Decimal, Decimal | None] | None:
+    """The scores a grade stands for: (its floor, the next grade's floor or None), from
+    patterns/scores.yaml grade_floors; None for a grade the table does not know."""
+    floors = _grade_floors()
+    if grade not in floors:
+        return None
+    higher = sorted(v for v in set(floors.values()) if v > floors[grade])
+    return floors[grade], (higher[0] if higher else None)
+
+
+def grade_agrees(grade: str, score: Decimal) -> bool:
+    """Whether `score` lies in the grade's range (True for a grade the table does not know)."""
+    span = grade_range(grade)
+    return span is None or (span[0] <= score and (span[1] is None or score < span[1]))

@@ -24,7 +24,7 @@ from decimal import Decimal
 
 import regex
 
-from . import patterns, tables
+from . import checks, patterns, tables
 from .context import Context
 from .models import Figure, Project, ReportFigures
 from .numbers import matches_stated
@@ -39,7 +39,7 @@ def _data() -> dict:
              ("part_words", "item_words", "target_words", "planned_words", "project_words", "gross_words")}
     s = d["scope"]
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
-            "item_tables": tuple(d["item_table_headers"]),
+            "item_tables": tuple(d["item_table_headers"]), "item_table_lead": d["item_table_lead"],
             "score_headers": tuple(d["weight_headers"]) + tuple(d["score_headers"]),
             "part_roles": frozenset(d["part_roles"]), "share_opener": d["share_opener"],
             **{k: regex.compile(d[k]) for k in ("other_period", "target_label", "full_mark_then", "overall",
@@ -403,7 +403,9 @@ def _line_head(text: str, pos: int, width: int = 24) -> str:
 def _item_table(text: str, pos: int, header: str) -> bool:
     """The cell's table lists items: its header row opens with 项目名称 / 任务名称 (after a 序号)."""
     line = _header_line(text, pos, header)
-    line = regex.sub(r"^序号[\s|\t]*", "", line)
+    lead = _data()["item_table_lead"]
+    if line.startswith(lead):
+        line = line[len(lead):].lstrip(" |\t")
     return line.startswith(_data()["item_tables"])
 
 
@@ -513,18 +515,9 @@ def _check(chosen: dict[str, _Cand], cands: list[_Cand], facts) -> tuple[dict[st
     return status, notes
 
 
-@functools.cache
-def _floors() -> dict[str, Decimal]:
-    return {g: Decimal(str(v)) for g, v in patterns.load("scores")["grade_floors"].items()}
-
-
 def _grade_check(label: str, total: Figure | None) -> tuple[str, str]:
-    floors = _floors()
-    if total is None or total.status != "ok" or label not in floors:
+    if total is None or total.status != "ok" or checks.grade_range(label) is None:
         return "ok", ""
-    floor = floors[label]
-    higher = sorted(v for v in set(floors.values()) if v > floor)
-    ceiling = higher[0] if higher else None
-    if total.value >= floor and (ceiling is None or total.value < ceiling):
+    if checks.grade_agrees(label, total.value):
         return "ok", f"agrees with the total score {total.value}"
     return "conflict", f"the total score {total.value} is not in this grade's range"
