@@ -314,6 +314,8 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.level, c.why = "other", why
         elif a.low_yuan is not None or a.qualifier != "exact" or a.per is not None or a.direction is not None:
             c.level, c.why = "other", "a range, bound, rate or change"
+        elif not a.value_yuan:
+            c.level, c.why = "other", "zero: a form's unfilled total row, not a total"
         elif a.rule.startswith(_TOTAL_ROW_RULES):
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
         elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(clause):

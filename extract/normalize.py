@@ -50,6 +50,7 @@ class _WrapRules:
     number_cell: regex.Pattern
     min_cells: int
     prose: regex.Pattern
+    gloss: regex.Pattern   # a pinyin gloss (一(yī)、): read past when a line's start is judged
 
 
 # East Asian wide and full-width characters take two columns on a page, Latin letters and digits one:
@@ -68,7 +69,9 @@ def _wrap_rules() -> _WrapRules:
         max_width=int(w["max_width"]), min_full_lines=int(w["min_full_lines"]),
         min_full_share=float(w["min_full_share"]), hard_end=regex.compile(w["hard_end"]),
         hard_start=regex.compile(starts), table_row=regex.compile(w["table_row"]),
-        number_cell=regex.compile(w["number_cell"]), min_cells=int(w["min_cells"]), prose=regex.compile(w["prose"]))
+        number_cell=regex.compile(w["number_cell"]), min_cells=int(w["min_cells"]), prose=regex.compile(w["prose"]),
+        gloss=regex.compile(next(d["pattern"] for d in patterns.load("normalize")["delete"]
+                                 if d["id"] == "artefact.pinyin_gloss")))
 
 
 def display_width(line: str) -> int:
@@ -144,7 +147,8 @@ def _wrap_cuts(original: str, replaced: str) -> list[tuple[int, int]]:
         if tables[i] or tables[i + 1] or rules.hard_end.search(line.rstrip()):
             continue
         original_next = original[lines[i + 1][0]:lines[i + 1][1]]
-        if any(rules.hard_start.search(s) for s in (nxt, nxt.lstrip(), original_next)):
+        plain = rules.gloss.sub("", nxt.lstrip())   # 一(yī)、收入… starts a numbered line too
+        if any(rules.hard_start.search(s) for s in (nxt, nxt.lstrip(), original_next, plain)):
             continue
         lead = len(nxt) - len(nxt.lstrip(" \t"))
         cuts.append((lines[i][0] + len(line.rstrip(" \t")), lines[i][2] + lead))

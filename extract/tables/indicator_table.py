@@ -36,6 +36,8 @@ _BARE_NUMBER = regex.compile(r"-?[\d.,]+")
 _POINTS = regex.compile(r"\d{1,3}(?:\.\d{1,2})?\s*分?")
 _PLAIN_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")   # no leading zero: 09 is not a score
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
+_EMPTY = regex.compile(r"[-—–－/…⋯.\s]+")
+_NAME_LEAD = regex.compile(r"[^\p{Han}A-Za-z(（“\"]*")   # debris before a glued row's name (分)、…… 1.)
 _POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
 _VALUE_COLUMNS = ("target", "actual")
 _SUB_COLUMNS = ("op", "target", "unit")
@@ -76,12 +78,14 @@ def _data():
         "unit_cell": regex.compile(d["indicator_unit_cell"]),
         "level_weight": regex.compile(d["indicator_level_weight"]),
         "name_marker": regex.compile(d["indicator_name_marker"]),
+        "placeholder_name": regex.compile(d["indicator_placeholder_name"]),
         "level_enumerator": regex.compile(d["indicator_level_enumerator"]),
         "level_prefix": regex.compile("(?:" + patterns.alternation(d["indicator_level1"] + d["indicator_level2"]) + ")"),
         "column_words": regex.compile(patterns.alternation(
             [w for ws in d["indicator_columns"].values() for w in ws])),
         "glued_text_header": regex.compile(d["indicator_glued_text_header"]),
         "glued_text_row": regex.compile(d["indicator_glued_text_row"]),
+        "glued_doubled_row": regex.compile(d["indicator_glued_doubled_row"]),
         "glued_header": regex.compile(patterns.expand(d["indicator_glued_header"], {
             "NUMBER_COLUMNS": patterns.alternation(
                 [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])})),
@@ -130,7 +134,18 @@ def _header_at(cells: list[Cell], i: int) -> tuple[tuple[list[str], set[str], in
     the columns after the last name column come first, then the first row's other columns.
     """
     kinds, k = [], i
-    while k < len(cells) and (kind := column_of(cells[k].text)) is not None:
+    while k < len(cells):
+        kind = column_of(cells[k].text)
+        if kind is None and k + 1 < len(cells) and cells[k].per_line == cells[k + 1].per_line == 1:
+            # a header word wrapped over two lines (一级 / 指标)
+            kind = column_of(cells[k].text + cells[k + 1].text)
+            if kind is not None and kind not in kinds:
+                kinds.append(kind)
+                k += 2
+                continue
+            kind = None
+        if kind is None:
+            break
         kinds.append(kind)
         k += 1
     if "name" not in kinds or not {"weight", "score", "target", "actual"} & set(kinds):
@@ -149,6 +164,11 @@ def _header_at(cells: list[Cell], i: int) -> tuple[tuple[list[str], set[str], in
     if len(sub) >= 2 and "target" in sub and "target" in cols[:tail]:
         at = cols.index("target")
         cols = cols[:at] + sub + [c for c in cols[at + 1:tail]]
+    if "actual" in cols and not {"weight", "score"} & set(cols):
+        # a self-evaluation table whose score header was lost (… 年度指标值 | 实际完成指标值, then
+        # rows … | 100% | 100% | 4): a number of points after the actual value is the row's score
+        at = cols.index("actual") + 1
+        cols = cols[:at] + ["score"] + cols[at:]
     return (cols, set(kinds), k), k
 
 
@@ -231,7 +251,15 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             return _total(ctx, cells, j, cols, out, by_position)
         if column_of(c.text) is not None:
             break  # another table's header
+        if _EMPTY.fullmatch(c.text) or d["placeholder_name"].fullmatch(c.text.strip()):
+            j += 1   # a dash for an empty cell (- / — / ……), a template's empty 指标2: no row, no failure
+            continue
         lv = _level(c.text, cells, j, has)
+        if (j + 1 < n and c.per_line == cells[j + 1].per_line == 1
+                and (joined := _level(c.text + cells[j + 1].text, cells, j + 1, has)) is not None
+                and (lv is None or len(joined[1]) > len(lv[1]))):
+            lv = joined   # a level word wrapped over two lines (经济效益 / 指标)
+            j += 1
         if lv is not None:
             kind, label, m = lv
             if kind == "level1":
@@ -404,7 +432,8 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         if col in ("deviation", "grade"):
             same_row = c.line == prev.line or (one_per_line and c.gap <= base_gap)
             # a text cell followed by values is the next row's name, not this row's remark
-            next_row = k + 1 < len(cells) and bool(points(ctx, cells[k + 1]) or d["value"].fullmatch(cells[k + 1].text))
+            next_row = k + 1 < len(cells) and bool(points(ctx, cells[k + 1]) or d["value"].fullmatch(cells[k + 1].text)
+                                                    or _starts_row(ctx, cells, k, cols))
             if (same_row and not next_row and not points(ctx, c)
                     and _level(c.text, cells, k, {"level1", "level2"}) is None):
                 got[col] = c
@@ -444,12 +473,26 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         k += 1
         prev = c
     marker = d["name_marker"].match(name.text)
-    if marker and marker.end() >= len(name.text.rstrip()):
-        return j + 1, False  # 指标1. with no name after it
+    if marker and marker.end() >= len(name.text.rstrip()) or d["placeholder_name"].fullmatch(name.text.strip()):
+        return j + 1, False  # 指标1. with no name after it; a template's empty 指标2 row
     if not ({"target", "actual", "weight", "score"} & set(got)) and not marker:
         return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
     out.append(Row("indicator", _without_marker(name), got, level1, level2))
     return k, True
+
+
+def _starts_row(ctx: Context, cells: list[Cell], k: int, cols: list[str]) -> bool:
+    """Whether cells[k] reads as the name of a whole row: after it, the cells up to the row's last
+    number column are there, and each weight or score column holds a number of points
+    (资金支出合规性 | 按照财务制度规定执行 | 达成预期指标 | 8 | 8), all on one line."""
+    numeric = [i for i, col in enumerate(cols) if col in _NUMERIC_COLUMNS]
+    if not numeric or any(col in ("op", "unit") for col in cols[:numeric[-1]]):
+        return False
+    row = cells[k + 1:k + 2 + numeric[-1]]
+    if len(row) <= numeric[-1] or any(c.line != cells[k].line for c in row):
+        return False
+    return all(points(ctx, row[i]) for i in numeric) and not any(
+        points(ctx, row[i]) for i in range(numeric[0]) if cols[i] in _VALUE_COLUMNS and not row[i].text[:1].isdigit())
 
 
 def _is_heading(ctx: Context, cell: Cell) -> bool:
@@ -538,31 +581,81 @@ def _glued_end(text: str, pos: int) -> int:
 def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
     """Rows run together as name, weight, target/actual text, score (…完整性3一目标清晰…3可行性2…).
 
-    The score is the first number after the weight that is not part of a value (no digit before it,
-    no unit after it), is not above the weight, and is followed by the next name.
+    A row whose target and actual are the same text written twice is read by that repetition
+    (项目(工程)验收合格率20100%100%20: weight 20, target and actual 100%, score 20). Otherwise the
+    score is the first number after the weight that is not part of a value (no digit before it, no
+    unit after it), is not above the weight, and is followed by the next name.
     """
+    d = _data()
     text = ctx.text
     level1 = level2 = None
-    left1 = None
-    for m in _data()["glued_text_row"].finditer(text, pos, end):
+    left1 = left2 = None   # points of the current level-1 (level-2) weight not yet given to rows
+
+    def spend(weight: str) -> None:
+        nonlocal left1, left2
+        if left2 is not None:
+            left2 -= Decimal(weight)
+        elif left1 is not None:
+            left1 -= Decimal(weight)
+
+    while pos < end:
+        m = d["glued_text_row"].search(text, pos, end)
+        dm = d["glued_doubled_row"].search(text, pos, end)
+        while dm and (dm.group("v").isdigit() or Decimal(dm.group("s")) > Decimal(dm.group("w"))):
+            dm = d["glued_doubled_row"].search(text, dm.start() + 1, end)
+        if dm and (m is None or dm.start() <= m.start() or m.group("gw") is None and dm.start() < m.end()):
+            name, level1, level2 = _glued_name(ctx, dm.start("name"), dm.end("name"), level1, level2)
+            if name is not None:
+                cells = {"target": _at(ctx, dm.start("v"), dm.end("v")),
+                         "actual": _at(ctx, dm.end("v"), dm.end("v") + len(dm.group("v"))),
+                         "weight": _at(ctx, dm.start("w"), dm.end("w")),
+                         "score": _at(ctx, dm.start("s"), dm.end("s"))}
+                out.append(Row("indicator", name, cells, level1, level2, "glued_text"))
+                spend(dm.group("w"))
+            pos = dm.end()
+            continue
+        if m is None:
+            break
+        pos = m.end()
         if m.group("gw") is not None:
             weight = Decimal(m.group("gw"))
             label = _split_level(m.group("gname"))[0]
-            if left1 is None or weight > left1:
-                level1, level2, left1 = label, None, weight
+            if left1 is None or weight > left1 or label in d["level1"] and label not in d["level2"]:
+                level1, level2, left1, left2 = label, None, weight, None
             else:
-                level2 = label
+                level2, left2 = label, weight
                 left1 -= weight
             continue
         w_text = _doubled_split(m.group("w"), m.group("val"))
         if Decimal(m.group("s")) > Decimal(w_text):
             continue
-        name = m.group("name")
-        lead = len(name) - len(name.lstrip("、，,:：\n 0123456789."))
+        name, level1, level2 = _glued_name(ctx, m.start("name"), m.end("name"), level1, level2)
+        if name is None:
+            continue
         w_start = m.start("w")
-        out.append(Row("indicator", _at(ctx, m.start("name") + lead, m.end("name")),
+        out.append(Row("indicator", name,
                        {"weight": _at(ctx, w_start, w_start + len(w_text)),
                         "score": _at(ctx, m.start("s"), m.end("s"))}, level1, level2, "glued_text"))
+        spend(w_text)
+
+
+def _glued_name(ctx: Context, start: int, end: int, level1, level2) -> tuple[Cell | None, str | None, str | None]:
+    """A glued row's name without the debris and level words OCR ran into it
+    (分)经济效益指标社会效益指标受益户人口数 -> 受益户人口数 under 社会效益指标), and the levels it sets."""
+    d = _data()
+    text = ctx.text
+    lead = _NAME_LEAD.match(text, start, end)
+    start = lead.end() if lead else start
+    while (p := d["level_prefix"].match(text, start, end)) and p.end() < end:
+        word = p.group()
+        if word in d["level2"]:
+            level2 = word
+        else:
+            level1, level2 = word, None
+        start = _NAME_LEAD.match(text, p.end(), end).end()
+    if end - start < 2 or not _HAN.search(text, start, end):
+        return None, level1, level2
+    return _at(ctx, start, end), level1, level2
 
 
 def _read_glued(ctx: Context, pos: int, end: int, out: list[Row]) -> None:

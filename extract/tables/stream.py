@@ -72,6 +72,7 @@ def _data():
         "columns": patterns.lookup(d["indicator_columns"]),
         "deviation": tuple(d["indicator_deviation_prefixes"]),
         "points": regex.compile(d["indicator_points_cell"]),
+        "funding_words": frozenset(w for ws in d["funding_columns"].values() for w in ws),
     }
 
 
@@ -142,6 +143,25 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
             parts.append((pos, b))
         if len(parts) >= 3 and not any(text[e - 1] in "。；" for _, e in parts):
             return [(s, e) for s, e in parts if text[s:e].strip()]
+    parts = _words(ctx, a, b)
+    if len(parts) < 2:
+        return None
+    if any(_SENTENCE.search(text, s, e) for s, e in parts):
+        return None  # a sentence with stray spaces (我局内设机构 9个。下属…), not a row
+    values = sum(1 for s, e in parts if _data()["value_token"].fullmatch(text, s, e))
+    headers = sum(1 for s, e in parts if column_of(text[s:e]))
+    if values >= 2 or headers == len(parts) or headers >= 4 and headers + 1 == len(parts):
+        return parts   # a header row, one of its words maybe not known (… 得分 | 得分计算方法)
+    # the next row of a space-aligned table may hold words only (任务完成时限 2022年底 2022年底)
+    if row_before and len(parts) >= 3 and not any(text[e - 1] in "。；" for s, e in parts):
+        return parts
+    return None
+
+
+def _words(ctx: Context, a: int, b: int) -> list[tuple[int, int]]:
+    """(start, end) of each space-separated part of text[a:b], counting the spaces normalization
+    deleted between ideographs (`一级指标 二级指标` is two parts though the text reads 一级指标二级指标)."""
+    text, norm = ctx.text, ctx.norm
     parts, start = [], None
     for i in range(a, b + 1):
         blank = i == b or text[i].isspace()
@@ -156,17 +176,29 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
                 start = None
         elif start is None:
             start = i
-    if len(parts) < 2:
+    return parts
+
+
+def _table_in_line(ctx: Context, a: int, b: int) -> list[tuple[int, int]] | None:
+    """A table inside one long line of single-spaced words (a document site's text of a whole form:
+    `… 绩效指标 一级指标 二级指标 三级指标 年度指标值 … 产出指标(50分) 数量指标 …`), or None.
+
+    From the first run of three header words on, every space-separated word is a cell; what comes
+    before the run stays one cell. Shorter lines, and lines with no such run, are left whole.
+    """
+    text = ctx.text
+    if b - a < _data()["prose_min"]:
         return None
-    if any(_SENTENCE.search(text, s, e) for s, e in parts):
-        return None  # a sentence with stray spaces (我局内设机构 9个。下属…), not a row
-    values = sum(1 for s, e in parts if _data()["value_token"].fullmatch(text, s, e))
-    if values >= 2 or all(column_of(text[s:e]) for s, e in parts):
-        return parts
-    # the next row of a space-aligned table may hold words only (任务完成时限 2022年底 2022年底)
-    if row_before and len(parts) >= 3 and not any(text[e - 1] in "。；" for s, e in parts):
-        return parts
+    words = _words(ctx, a, b)
+    for k in range(len(words) - 2):
+        if all(_is_header_word(text[s:e]) for s, e in words[k:k + 3]):
+            head = [(a, words[k - 1][1])] if k else []
+            return head + words[k:]
     return None
+
+
+def _is_header_word(text: str) -> bool:
+    return column_of(text) is not None or clean(text) in _data()["funding_words"]
 
 
 def stream(ctx: Context) -> list[Cell]:
@@ -191,6 +223,8 @@ def stream(ctx: Context) -> list[Cell]:
         else:
             parts = _space_cells(ctx, a, b, row_before)
             row_before = parts is not None
+            if parts is None:
+                parts = _table_in_line(ctx, a, b)
             if parts is None:
                 s = a + len(line) - len(line.lstrip())
                 parts = [(s, b - (len(line) - len(line.rstrip())))]
