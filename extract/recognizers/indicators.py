@@ -49,6 +49,9 @@ def _data():
         "prose_qualitative_gate": (regex.compile(d["indicator_prose_qualitative_requires"]),
                                    d["indicator_prose_qualitative_window"]),
         "heading": regex.compile(d["indicator_heading"]),
+        "prose_targets": patterns.LazyPattern(patterns.expand(d["indicator_prose_targets"], {
+            "LEVEL2": patterns.alternation(d["indicator_level2"])}), "indicator_prose_targets", regex.M),
+        "prose_target_item": regex.compile(d["indicator_prose_target_item"]),
         "prose_name_suffixes": tuple(d["indicator_prose_name_suffixes"]),
         "section_score": regex.compile(d["indicator_section_score"]),
         "op_words": patterns.lookup(d["indicator_op_words"]),
@@ -173,6 +176,17 @@ def _prose(ctx: Context) -> list[Candidate]:
                 "target": None, "actual": None, "weight": None, "score": score, "deviation": None, "met": None}
         out.append(_score(m.start("score"), m.end("score"), score, "indicator", "indicator.prose_score"))
         out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.prose_qualitative", data))
+    taken = [(c.start, c.end) for c in out if c.type == "indicators"]
+    for line in d["prose_targets"].finditer(ctx.text):
+        # 社会效益指标:受益人口数≥36人;集中供水率≥95%。: a line of a level's targets, one per item
+        level2 = line.group("level2")
+        for m in d["prose_target_item"].finditer(ctx.text, line.start("items"), line.end("items")):
+            if any(s < m.end("name") and m.start("name") < e for s, e in taken):
+                continue
+            target = _span_value(ctx, m, "target")
+            data = {"name": _SPACES.sub("", m.group("name")), "level1": None, "level2": level2,
+                    "target": target, "actual": None, "weight": None, "score": None, "deviation": None, "met": None}
+            out.append(Candidate("indicators", m.start("name"), m.end("name"), "indicator.prose_target", data))
     return out
 
 

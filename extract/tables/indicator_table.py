@@ -73,6 +73,7 @@ def _data():
         "level_suffixes": tuple(d["indicator_level_suffixes"]),
         "end": frozenset(d["indicator_table_end"]),
         "end_prefixes": tuple(d["indicator_table_end_prefixes"]),
+        "end_cell": regex.compile(d["indicator_table_end_cell"]),
         "value": regex.compile(d["indicator_value"]),
         "op_cell": regex.compile(d["indicator_op_cell"]),
         "unit_cell": regex.compile(d["indicator_unit_cell"]),
@@ -245,8 +246,9 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
                 return j
             continue
         t = clean(c.text)
-        if t.startswith(d["end_prefixes"]):
-            break  # the next form begins
+        if t.startswith(d["end_prefixes"]) or (d["end_cell"].search(_SPACES.sub("", c.text))
+                                               and not d["placeholder_name"].fullmatch(c.text.strip())):
+            break  # the next form begins, or a field of the form's foot (项目责任人:)
         if t in d["end"] or t in d["total"]:
             return _total(ctx, cells, j, cols, out, by_position)
         if column_of(c.text) is not None:
@@ -477,8 +479,28 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         return j + 1, False  # 指标1. with no name after it; a template's empty 指标2 row
     if not ({"target", "actual", "weight", "score"} & set(got)) and not marker:
         return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
+    got = _points_only(ctx, cells, k, name, cols, got, one_per_line)
     out.append(Row("indicator", _without_marker(name), got, level1, level2))
     return k, True
+
+
+def _points_only(ctx: Context, cells: list[Cell], k: int, name: Cell, cols: list[str], got: dict[str, Cell],
+                 one_per_line: bool) -> dict[str, Cell]:
+    """A row that ends on its line after two bare numbers under the target and actual headers, its
+    weight and score columns empty (指标1:运维支出控制在预算范围内 | 10 | 10, a qualitative row whose value
+    cells were left blank): the two are the weight and the score, as the row's arithmetic says
+    (score ≤ weight ≤ 100)."""
+    if one_per_line or set(got) != {"target", "actual"} or not {"weight", "score"} <= set(cols):
+        return got
+    if k < len(cells) and cells[k].line == name.line:
+        return got   # more cells on the line: the columns were filled as read
+    t, a = points(ctx, got["target"]), points(ctx, got["actual"])
+    if t is None or a is None or "分" in got["target"].text + got["actual"].text:
+        return got
+    w, sc = Decimal(ctx.text[t[0]:t[1]]), Decimal(ctx.text[a[0]:a[1]])
+    if not (0 < w <= 100 and sc <= w) or "." in ctx.text[t[0]:t[1]] and "." not in ctx.text[a[0]:a[1]]:
+        return got
+    return {"weight": got["target"], "score": got["actual"]}
 
 
 def _starts_row(ctx: Context, cells: list[Cell], k: int, cols: list[str]) -> bool:
