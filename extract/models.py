@@ -92,7 +92,7 @@ class Staffing(Fact):
 class Event(Fact):
     name: str = Field(description="the event's name without quote marks (第26届兰洽会)")
     kind: str = Field(description="the kind of event, from its suffix (patterns/events.yaml): expo, promotion, "
-                      "symposium, forum, matchmaking, signing, meeting, festival, campaign")
+                      "symposium, forum, matchmaking, signing, meeting, festival, contest, performance, campaign")
     edition: int | None = Field(None, description="the edition number (26 in 第26届); null when none is written")
 
 
