@@ -209,6 +209,8 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     one_per_line = sum(c.per_line == 1 for c in header) * 2 > len(header)
     base_gap = min((c.gap for c in header[1:]), default=0)
     by_position = _positions(header, cols)
+    header_line = (not by_position and all(h.framed and h.line == header[0].line for h in header)
+                   and not {"op", "unit"} & set(cols))
     level1 = level2 = None
     failures = 0
     n = len(cells)
@@ -253,6 +255,21 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             return _total(ctx, cells, j, cols, out, by_position)
         if column_of(c.text) is not None:
             break  # another table's header
+        aligned = (_right_aligned(ctx, line, header, has) if c.framed and first and header_line
+                   and not c.prose else None)
+        if aligned is not None:
+            # a | row with merged cells on its left (日效性指标 | 群众诉求办结时间 | 3天以内 | 3天以内 | 10):
+            # its cells stand under the header's columns counted from the right
+            got, lv1, lv2 = aligned
+            if lv1 is not None:
+                level1, level2 = lv1, None
+            if lv2 is not None:
+                level2 = lv2
+            name = got.pop("name")
+            out.append(Row("indicator", _without_marker(name), got, level1, level2))
+            j += len(line)
+            failures = 0
+            continue
         if _EMPTY.fullmatch(c.text) or d["placeholder_name"].fullmatch(c.text.strip()):
             j += 1   # a dash for an empty cell (- / — / ……), a template's empty 指标2: no row, no failure
             continue
@@ -291,6 +308,44 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
         j, found = _row(ctx, cells, j, cols, level1, level2, one_per_line, base_gap, out)
         failures = 0 if found else failures + 1
     return j
+
+
+def _right_aligned(ctx: Context, line: list[Cell], header: list[Cell], has: set[str]):
+    """(cells by column, level-1 label, level-2 label) of a | row read against a one-line | header
+    from the right: the row's last cell under the header's last column, or one or two columns
+    further left (an empty remark column at the end). The first alignment whose cells have the
+    types of their columns wins (a name with words, points under 分值/得分, no level or header word
+    as a value); None when none does, or the row has no name or no value."""
+    d = _data()
+    kinds = {h.col: column_of(h.text) for h in header}
+    last_h, last_r = max(kinds), max(c.col for c in line)
+    for shift in range(3):
+        got: dict[str, Cell] = {}
+        ok = True
+        for c in line:
+            kind = kinds.get(c.col + last_h - shift - last_r, "?")
+            if kind == "?" or kind in got:
+                ok = False
+                break
+            if kind is not None:
+                got[kind] = c
+        name = got.get("name")
+        if not ok or name is None or not _HAN.search(name.text) or clean(name.text) in d["total"]:
+            continue
+        if is_level_word(name.text) or column_of(name.text) or not {"target", "actual", "weight", "score"} & set(got):
+            continue
+        if any(k in got and not points(ctx, got[k]) for k in _NUMERIC_COLUMNS):
+            continue
+        if any(k in got and (is_level_word(got[k].text) or column_of(got[k].text)) for k in _VALUE_COLUMNS):
+            continue
+        if any(k in got and points(ctx, got[k]) for k in ("deviation", "criteria", "grade")):
+            continue
+        lv1 = level_label(_SPACES.sub("", got.pop("level1").text)) if "level1" in got else None
+        lv2 = level_label(_SPACES.sub("", got.pop("level2").text)) if "level2" in got else None
+        for k in ("criteria", "index", "rate"):
+            got.pop(k, None)
+        return got, lv1, lv2
+    return None
 
 
 def _section_level(ctx: Context, c: Cell, cells: list[Cell], j: int):

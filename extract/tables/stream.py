@@ -278,6 +278,7 @@ def cell_at(ctx: Context, pos: int) -> GridCell | None:
 
 def _is_header(text: str, row) -> bool:
     d = _data()
+    row = [(s, e) for s, e in row if e > s]   # empty cells (a row padded with ||||) say nothing
     han = sum(1 for s, e in row if _HAN.search(text, s, e))
     numbers = sum(1 for s, e in row if d["number"].fullmatch(text, s, e))
     return len(row) >= 2 and numbers == 0 and han * 2 >= len(row)
@@ -304,8 +305,11 @@ def _grid_cells(ctx: Context):
                 if len(line.strip()) > 30 or line.rstrip().endswith("。"):
                     header = None  # prose: the table is over (a short line is a wrapped cell)
                 continue
-        if _is_header(text, row):
-            header = [text[s:e] for s, e in row]
+        head = row
+        while len(head) > 1 and head[-1][0] == head[-1][1]:
+            head = head[:-1]   # a header's trailing empty cells (| a | b | ||||||) are padding, not columns
+        if _is_header(text, head):
+            header = [text[s:e] for s, e in head]
             unit = recent_unit[1] if recent_unit and n - recent_unit[0] <= 3 else None
             continue
         if header is None or len(row) < len(header):
@@ -315,5 +319,7 @@ def _grid_cells(ctx: Context):
         if len(row) != len(header):
             continue
         label = text[row[0][0]:row[0][1]]
+        if d["number"].fullmatch(label.strip()) and sum(e > s for s, e in row) < len(header):
+            continue   # the end of a row wrapped onto a line of its own (10 | 10 | ||||): not under the header
         for (s, e), head in zip(row, header):
             yield GridCell(s, e, head, label, unit)
