@@ -87,7 +87,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         for c in recognize(ctx):
             c.order += priority * 100
             numeric.append(c)
-    numeric = resolve_overlaps(numeric)
+    numeric = resolve_overlaps(_without_straddlers(numeric))
     glued = funding.run_together(ctx, numeric)
     if glued:
         numeric = sorted([c for c in numeric if not any(c.start < g.end and g.start < c.end for g in glued)] + glued,
@@ -147,6 +147,20 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         sections=sections,
         **facts,
     ), ctx
+
+
+# Cells an OCR indicator row was split into by its arithmetic (weight 20 | target 100% | … in
+# 合格率20100%100%20): a plain rule's match across a cell's edge (20100%) reads two cells as one.
+_GLUED_CELLS = frozenset({"indicator.glued_weight", "indicator.glued_score"})
+
+
+def _without_straddlers(cands: list[Candidate]) -> list[Candidate]:
+    """The candidates less those that run across the edge of a glued indicator row's cell."""
+    cells = [(c.start, c.end) for c in cands if c.rule in _GLUED_CELLS]
+    if not cells:
+        return cands
+    return [c for c in cands if c.rule in _GLUED_CELLS
+            or not any(c.start < e and s < c.end and (c.start < s or c.end > e) for s, e in cells)]
 
 
 def _storable(data: dict) -> bool:

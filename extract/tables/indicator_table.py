@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ import regex
 
 from .. import patterns
 from ..context import Context
+from ..structure import lines
 from .stream import Cell, clean, column_of, points, stream
 
 _SPACES = regex.compile(r"\s+")
@@ -639,7 +641,121 @@ def _glued(ctx: Context) -> list[Row]:
                 (cols.index(c) for c in ("target", "actual") if c in cols), default=99):
             continue  # weight after the text columns: name and values cannot be told apart
         _read_glued_text(ctx, h.end(), _glued_end(text, h.end()), out)
+    for a, b in lines(text):
+        cols = _glued_line_header(text, a, b)
+        if cols is not None and not _spaced_span(ctx, a, b):
+            out.extend(_glued_lines(ctx, b, cols))
     return out
+
+
+def _glued_line_header(text: str, a: int, b: int) -> list[str] | None:
+    """The columns of a header line whose words ran together (评价指标评价内容指标名称指标说明目标值分值备注),
+    when its last value columns are a target and a weight; None for any other line."""
+    d = _data()
+    if b - a < 8 or b - a > 60 or "|" in text[a:b] or "\t" in text[a:b]:
+        return None
+    words = [m for m in d["column_words"].finditer(text, a, b)]
+    covered = sum(m.end() - m.start() for m in words)
+    if len(words) < 4 or covered * 10 < (b - a) * 7:
+        return None
+    cols = [column_of(m.group()) for m in words]
+    values = [c for c in cols if c in ("target", "actual", "weight", "score")]
+    if "name" not in cols or values != ["target", "weight"]:
+        return None   # only name … target, weight: a row's tail then splits one way (…96%10, …185015)
+    return cols
+
+
+def _spaced_span(ctx: Context, a: int, b: int) -> bool:
+    o1, o2 = ctx.norm.span(a, b)
+    return _HORIZONTAL_SPACE.search(ctx.norm.original, o1, o2) is not None
+
+
+def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
+    """Rows of a glued header's table, one per line: a name (level words run into it), then the target
+    and the weight run together (资金支出率达到目标值96%10, 受助学生人数达到预计值185015). A digit run
+    that splits several ways is split so that the weights add up to the total row (总分 … 100); a row
+    that still splits several ways is left out."""
+    d = _data()
+    text = ctx.text
+    rows: list[tuple[int, regex.Match, list[tuple[int | None, int, Decimal]]]] = []
+    total = None
+    for a, b in _lines_from(text, pos):
+        line = text[a:b].strip()
+        if not line:
+            continue   # blank lines inside the table's foot (总分 / / / 100)
+        if clean(line) in d["total"]:
+            total = _number_after(text, b)
+            break
+        m = _GLUED_TAIL.search(text, a, b)
+        if m is None or not _HAN.search(text, a, m.start()) or len(rows) >= 60:
+            break
+        rows.append((a, m, _tail_splits(m)))
+    chosen = _by_total([r[2] for r in rows], total)
+    out: list[Row] = []
+    level1 = level2 = None
+    for (a, m, _), split in zip(rows, chosen):
+        if split is None:
+            continue
+        t_end, w_start, _ = split
+        name, level1, level2 = _glued_name(ctx, a, m.start(), level1, level2)
+        if name is None:
+            continue
+        cells = {"weight": _at(ctx, w_start, m.end())}
+        if t_end is not None:
+            cells["target"] = _at(ctx, m.start(), t_end)
+        out.append(Row("indicator", name, cells, level1, level2, "glued_text"))
+    return out
+
+
+_GLUED_TAIL = regex.compile(r"(?:(?:[≥≤><]=?)?\d[\d.]*(?:%|‰)?(?:以上|以下|以内)?)?\d{1,2}(?:\.\d)?$")
+_SPLIT_WEIGHT = regex.compile(r"[1-9]\d?(?:\.\d)?")
+_SPLIT_TARGET = regex.compile(r"(?:[≥≤><]=?)?\d+(?:\.\d+)?(?:%|‰)?(?:以上|以下|以内)?")
+
+
+def _lines_from(text: str, pos: int):
+    """(start, end) of each line after the one that ends at pos."""
+    start = text.find("\n", pos)
+    while start != -1:
+        end = text.find("\n", start + 1)
+        yield start + 1, (len(text) if end == -1 else end)
+        start = end
+
+
+def _number_after(text: str, pos: int) -> Decimal | None:
+    m = regex.match(r"\s*(\d{1,3}(?:\.\d{1,2})?)(?!\d)", text[pos:pos + 40])
+    return Decimal(m.group(1)) if m else None
+
+
+def _tail_splits(m: regex.Match) -> list[tuple[int | None, int, Decimal]]:
+    """Ways to read a row's tail as target + weight: (end of the target or None, start of the weight,
+    the weight). The weight is a number of points of one or two digits (one decimal allowed), above 0."""
+    tail, start = m.group(), m.start()
+    out = []
+    for k in range(len(tail)):
+        if not _SPLIT_WEIGHT.fullmatch(tail, k):
+            continue
+        if k == 0:
+            out.append((None, start, Decimal(tail)))
+        elif _SPLIT_TARGET.fullmatch(tail, 0, k) and tail[k - 1] != ".":
+            out.append((start + k, start + k, Decimal(tail[k:])))
+    return out
+
+
+def _by_total(options: list[list[tuple[int | None, int, Decimal]]], total: Decimal | None) -> list:
+    """One split per row: its only one, or, for rows that split several ways, the only combination
+    whose weights with the others' add up to the total (None for a row that stays open)."""
+    fixed = [o[0] if len(o) == 1 else None for o in options]
+    open_rows = [i for i, o in enumerate(options) if len(o) > 1]
+    if not open_rows or total is None or len(open_rows) > 4 or any(not o for o in options):
+        return fixed
+    known = sum(o[0][2] for o in options if len(o) == 1)
+    fits = [combo for combo in itertools.product(*(options[i] for i in open_rows))
+            if known + sum(c[2] for c in combo) == total]
+    if len(fits) != 1:
+        return fixed
+    for i, c in zip(open_rows, fits[0]):
+        fixed[i] = c
+    return fixed
 
 
 def _spaced(ctx: Context, m: regex.Match) -> bool:
