@@ -286,6 +286,32 @@ def test_total_row_number_in_the_weight_column_is_full_marks():
     assert "total" not in {s["kind"] for s in scores}
 
 
+def _score_facts(text: str) -> set[tuple[str, str, str]]:
+    return {(s["text"], s["value"], s["kind"]) for s in json.loads(extract_text(text).model_dump_json())["scores"]}
+
+
+def test_a_level_cell_with_only_its_weight_left_is_a_weight():
+    text = ("一级\n指标\n二级\n指标\n三级指标 预期指标值(A) 实际完成指标值(B) 分值 得分 未完成原因\n(50分)\n"
+            "数量指标 免费开放天数 300天 306天 15 15\n(30分)\n社会效益指标 受益人次 2万人次 2.3万人次 15 15")
+    facts = _score_facts(text)
+    assert {("50", "max"), ("30", "max")} <= {(value, kind) for _, value, kind in facts}
+
+
+def test_a_glued_total_row_is_full_marks_then_the_total():
+    text = ("绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分产出指标(70分)数量指标安装量水标尺12≥312米≥312米12"
+            "质量指标项目(工程)验收合格率20100%100%20……总分10098")
+    facts = _score_facts(text)
+    assert ("100", "100", "max") in facts and ("98", "98", "total") in facts
+    # the weight 20 and the target 100% are two cells, not one percentage 20100%
+    percents = {p["value"] for p in json.loads(extract_text(text).model_dump_json())["percentages"]}
+    assert "20100" not in percents
+
+
+def test_a_weight_without_a_score_where_the_table_scores_rows_is_no_indicator():
+    text = ("三级指标 | 分值 | 得分\n决策依据 | 3 | 3\n1、建立单位财务管理制度 | 1 |\n财务制度 | 3 | 3")
+    assert [i["name"] for i in _indicators(text)] == ["决策依据", "财务制度"]
+
+
 @pytest.mark.parametrize("text", ["人员编制 |\n① |", "一级指标二级指标三级指标分值得分项目决策(20分 )目标内容22",
                                   "分值\n" * 3000, "| | | |\n" * 50, "三级指标 | 得分"])
 def test_odd_tables_end_cleanly(text):

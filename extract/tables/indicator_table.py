@@ -38,6 +38,8 @@ _BARE_NUMBER = regex.compile(r"-?[\d.,]+")
 _POINTS = regex.compile(r"\d{1,3}(?:\.\d{1,2})?\s*分?")
 _PLAIN_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")   # no leading zero: 09 is not a score
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
+_GLUED_TOTAL = regex.compile(r"(?:总分|合计|总计)(?P<digits>\d{2,3}(?:\.\d{1,2})?\d{2,3}(?:\.\d{1,2})?)(?![\d.])")
+_LEVEL_WEIGHT_ONLY = regex.compile(r"\s*[（(]\s*(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*分\s*[)）]\s*")
 _EMPTY = regex.compile(r"[-—–－/…⋯.\s]+")
 _NAME_LEAD = regex.compile(r"[^\p{Han}A-Za-z(（“\"]*")   # debris before a glued row's name (分)、…… 1.)
 _POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
@@ -272,6 +274,11 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             j += len(line)
             failures = 0
             continue
+        if (w := _LEVEL_WEIGHT_ONLY.fullmatch(ctx.text, c.start, c.end)) is not None:
+            # a level cell whose words were lost, its weight left: (50分)
+            out.append(Row("level", c, {"weight": _at(ctx, w.start("num"), w.end("num"))}, level1, level2))
+            j += 1
+            continue
         if _EMPTY.fullmatch(c.text) or d["placeholder_name"].fullmatch(c.text.strip()):
             j += 1   # a dash for an empty cell (- / — / ……), a template's empty 指标2: no row, no failure
             continue
@@ -312,6 +319,15 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     return j
 
 
+def _weight_only(name: Cell, got: dict[str, Cell], cols) -> bool:
+    """A weight and no score where the table scores every row, beside a level word, a numbered
+    clause or a fragment (项目决策 | 3 分, 1、建立单位财务管理制度 | 1 |, 计 | 2): a level's weight or a
+    number in a text cell; its points are a weight, its words no indicator."""
+    return (set(got) <= {"weight", "deviation", "grade"} and "weight" in got and "score" in cols
+            and bool(is_level_word(name.text) or _data()["level_enumerator"].match(name.text)
+                     or len(_HAN.findall(name.text)) < 2))
+
+
 def _right_aligned(ctx: Context, line: list[Cell], header: list[Cell], has: set[str]):
     """(cells by column, level-1 label, level-2 label) of a | row read against a one-line | header
     from the right: the row's last cell under the header's last column, or one or two columns
@@ -342,6 +358,8 @@ def _right_aligned(ctx: Context, line: list[Cell], header: list[Cell], has: set[
             continue
         if any(k in got and points(ctx, got[k]) for k in ("deviation", "criteria", "grade")):
             continue
+        if _weight_only(name, got, [kinds[k] for k in sorted(kinds)]):
+            return None   # read by the typed reader, which keeps the weight as a level's
         lv1 = level_label(_SPACES.sub("", got.pop("level1").text)) if "level1" in got else None
         lv2 = level_label(_SPACES.sub("", got.pop("level2").text)) if "level2" in got else None
         for k in ("criteria", "index", "rate"):
@@ -449,7 +467,9 @@ def _positional_row(ctx: Context, line: list[Cell], kinds: list[str], shift: int
             out.append(Row("total", name, {k: _number_cell(ctx, c) for k, c in totals.items()}))
         return level1, level2, True
     marker = d["name_marker"].match(name.text)
-    if {"target", "actual", "weight", "score"} & set(got) or (marker and marker.end() < len(name.text)):
+    if not marker and _weight_only(name, got, kinds):
+        out.append(Row("level", name, {"weight": _number_cell(ctx, got["weight"])}, level1, level2))
+    elif {"target", "actual", "weight", "score"} & set(got) or (marker and marker.end() < len(name.text)):
         out.append(Row("indicator", _without_marker(name), got, level1, level2))
     return level1, level2, False
 
@@ -537,6 +557,9 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
     if not ({"target", "actual", "weight", "score"} & set(got)) and not marker:
         return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
     got = _points_only(ctx, cells, k, name, cols, got, one_per_line)
+    if not marker and _weight_only(name, got, cols):
+        out.append(Row("level", name, {"weight": got["weight"]}, level1, level2))
+        return k, True
     out.append(Row("indicator", _without_marker(name), got, level1, level2))
     return k, True
 
@@ -678,13 +701,16 @@ def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
     d = _data()
     text = ctx.text
     rows: list[tuple[int, regex.Match, list[tuple[int | None, int, Decimal]]]] = []
-    total = None
+    total = out_total = None
     for a, b in _lines_from(text, pos):
         line = text[a:b].strip()
         if not line:
             continue   # blank lines inside the table's foot (总分 / / / 100)
         if clean(line) in d["total"]:
             total = _number_after(text, b)
+            if total is not None:
+                out_total = Row("total", _at(ctx, a, b), {"weight": _at(ctx, *total[1])})
+                total = total[0]
             break
         m = _GLUED_TAIL.search(text, a, b)
         if m is None or not _HAN.search(text, a, m.start()) or len(rows) >= 60:
@@ -704,6 +730,8 @@ def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
         if t_end is not None:
             cells["target"] = _at(ctx, m.start(), t_end)
         out.append(Row("indicator", name, cells, level1, level2, "glued_text"))
+    if out and out_total is not None:
+        out.append(out_total)   # 总分 / 100: the full marks the weights add up to
     return out
 
 
@@ -721,9 +749,13 @@ def _lines_from(text: str, pos: int):
         start = end
 
 
-def _number_after(text: str, pos: int) -> Decimal | None:
-    m = regex.match(r"\s*(\d{1,3}(?:\.\d{1,2})?)(?!\d)", text[pos:pos + 40])
-    return Decimal(m.group(1)) if m else None
+def _number_after(text: str, pos: int) -> tuple[Decimal, tuple[int, int]] | None:
+    """The number of points after pos (blank lines between), and its span."""
+    m = _POINTS_AFTER.match(text, pos, pos + 40)
+    return (Decimal(m.group(1)), m.span(1)) if m else None
+
+
+_POINTS_AFTER = regex.compile(r"\s*(\d{1,3}(?:\.\d{1,2})?)(?![\d.])")
 
 
 def _tail_splits(m: regex.Match) -> list[tuple[int | None, int, Decimal]]:
@@ -783,6 +815,13 @@ def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
     text = ctx.text
     level1 = level2 = None
     left1 = left2 = None   # points of the current level-1 (level-2) weight not yet given to rows
+    total = _GLUED_TOTAL.search(text, pos, end)
+    if total is not None and (pair := split_points(total.group("digits"), Decimal(100))) is not None:
+        # 总分100100: full marks and the total, split where the total is not above the full marks
+        cut, at = pair[2], total.start("digits")
+        out.append(Row("total", _at(ctx, total.start(), total.start("digits")),
+                       {"weight": _at(ctx, at, at + cut), "score": _at(ctx, at + cut, total.end("digits"))}, how="glued"))
+        end = total.start()
 
     def spend(weight: str) -> None:
         nonlocal left1, left2
