@@ -36,7 +36,8 @@ _MONEY = frozenset({"budget_initial", "budget_adjusted", "expenditure"})   # the
 def _data() -> dict:
     d = patterns.load("figures")
     words = {k: regex.compile(_after(d[k].get("not_after")) + f"(?:{patterns.alternation(d[k]['words'])})") for k in
-             ("part_words", "item_words", "target_words", "planned_words", "project_words", "gross_words")}
+             ("part_words", "item_words", "target_words", "planned_words", "project_words", "gross_words",
+              "covered_words")}
     s = d["scope"]
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
             "item_tables": tuple(d["item_table_headers"]), "item_table_lead": d["item_table_lead"],
@@ -320,6 +321,8 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
         elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(clause):
             c.level, c.why = "other", "a target or plan"
+        elif d["covered_words"].search(clause[-12:]):
+            c.level, c.why = "other", "the funds an evaluation covered"
         elif d["planned_words"].search(ctx.text[ctx.sentence_start(ns):ns]):
             c.level, c.why = "other", "planned spending"
         elif name == "expenditure" and d["gross_words"].search(lead[-8:]):

@@ -276,3 +276,13 @@ def test_traditional_characters_read_as_simplified_names_kept(before, after):
 
     assert normalize(before).text == after
     assert normalize("乾县水利局2023年度部门整体支出绩效自评报告，全年支出950万元。").text.startswith("乾县")
+
+
+def test_a_funding_row_one_cell_short_keeps_only_what_every_reading_shares():
+    """年初 | 全年 | 执行 over two numbers: 100 | 95 at 95% is 95 spent of a budget of 100, but whether
+    100 is the initial or the adjusted budget is not written: the initial budget stays null."""
+    text = ("道路养护项目支出绩效自评表\n项目名称 | 道路养护项目\n"
+            "项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n"
+            "年度资金总额 | 100 | 95 | 10 | 95% | 9.5\n")
+    figs = extract_text(text).figures
+    assert figs.expenditure.value == Decimal("950000") and figs.budget_initial is None

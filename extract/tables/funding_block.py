@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 from dataclasses import dataclass
+from decimal import Decimal
 
 import regex
 
 from .. import patterns
 from ..context import Context
+from ..numbers import matches_stated
 from .stream import Cell, clean, stream, table_unit
 
 MONEY_COLUMNS = ("budget_initial", "budget_adjusted", "expenditure")
@@ -148,9 +151,45 @@ def _place(vals: list[Cell | None], cols: list[str]) -> dict[str, Cell]:
             if before[-1] is not None:
                 placed["weight"] = before[-1]
             before, head = before[:-1], head[:-1]
-        placed.update((col, v) for col, v in zip(head, before) if v is not None)
+        if len(before) < len(head) and all(c in MONEY_COLUMNS for c in head):
+            placed.update(_fewer_values(before, head, vals[rate_at]))
+        else:
+            placed.update((col, v) for col, v in zip(head, before) if v is not None)
         placed.update((col, v) for col, v in zip(tail, after) if v is not None)
         placed["rate"] = vals[rate_at]
     elif rate_at is None:
         placed.update((col, v) for col, v in zip(cols, vals) if v is not None and col in MONEY_COLUMNS)
     return placed
+
+
+def _fewer_values(before: list[Cell | None], head: list[str], rate: Cell) -> dict[str, Cell]:
+    """Fewer money values than money columns (年初 | 全年 | 执行 over 264815.50 | 264815.50 | 100%): a
+    cell was left empty without a mark, and which one is not written. Every way of placing the values
+    in their order is read; those whose expenditure ÷ budget gives the stated rate count, and a column
+    is kept only where all of them put the same cell (100 | 95 | 95%: the expenditure 95; the budget
+    may be 年初 or 全年 and is left out). No reading passes: nothing is placed."""
+    stated = _number(rate.text)
+    readings = []
+    for at in itertools.combinations(range(len(head)), len(before)):
+        reading = {head[i]: v for i, v in zip(at, before) if v is not None}
+        exp, budget = reading.get("expenditure"), reading.get("budget_adjusted") or reading.get("budget_initial")
+        if exp is None or budget is None or stated is None:
+            continue
+        b = _number(budget.text)
+        if b and matches_stated(_number(exp.text) / b * 100, stated):
+            readings.append(reading)
+    if not readings:
+        return {}
+    values = {_number(v.text) for v in before if v is not None}
+    if len(readings) > 1 and len(values) == 1:
+        # one number in every cell (412958.46 | 412958.46 | 100%): whichever cell was left empty, the
+        # columns in the form's order hold that number
+        return {col: v for col, v in zip(head, before) if v is not None}
+    return {col: v for col, v in readings[0].items() if all(r.get(col) is v for r in readings)}
+
+
+def _number(text: str) -> Decimal | None:
+    try:
+        return Decimal(text.strip().replace(",", "").rstrip("%").strip())
+    except ArithmeticError:
+        return None
