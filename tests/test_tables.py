@@ -351,3 +351,11 @@ def test_every_fact_of_the_forms_is_grounded():
         if wrong:
             bad[path.name] = wrong
     assert bad == {}
+
+
+def test_a_score_summary_by_dimension_gives_level_weights_and_scores_not_indicators():
+    text = "一级指标\n分值\n得分\n投入\n20\n18\n过程\n20\n19\n产出\n40\n38\n效益\n20\n18\n合计\n100\n93"
+    report = json.loads(extract_text(text).model_dump_json())
+    got = {(s["value"], s["kind"]) for s in report["scores"]}
+    assert {("20", "max"), ("18", "indicator"), ("38", "indicator"), ("100", "max"), ("93", "total")} <= got
+    assert report["indicators"] == []

@@ -82,7 +82,10 @@ def _points(cell: Cell) -> Decimal:
 def _from_row(ctx: Context, row: tables.Row) -> list[Candidate]:
     if row.kind == "level":
         w = row.cells["weight"]
-        return [_score(w.start, w.end, _points(w), "max", "indicator.level_weight")]
+        out = [_score(w.start, w.end, _points(w), "max", "indicator.level_weight")]
+        if (sc := row.cells.get("score")) is not None:   # a dimension's score (投入 | 20 | 18)
+            out.append(_score(sc.start, sc.end, _points(sc), "indicator", "indicator.level_score"))
+        return out
     if row.kind == "total":
         kinds = (("weight", "max"), ("score", "total"))
         return [_score(c.start, c.end, _points(c), kind, "indicator.total_row")

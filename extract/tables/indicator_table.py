@@ -110,6 +110,9 @@ def indicator_rows(ctx: Context) -> list[Row]:
     i = 0
     while i < len(cells):
         header, run_end = _header_at(cells, i)
+        if header is None and (k := _dimension_header(cells, i)) is not None:
+            i = _dimension_rows(ctx, cells, k, out)
+            continue
         if header is None:
             i = max(i + 1, run_end)  # no header starts inside a run of header words that is not one
             continue
@@ -118,6 +121,33 @@ def indicator_rows(ctx: Context) -> list[Row]:
     out.extend(_glued(ctx))
     ctx.cache["indicator_rows"] = out
     return out
+
+
+def _dimension_header(cells: list[Cell], i: int) -> int | None:
+    """The index after a header of a score summary by dimension (一级指标 | 分值 | 得分: rows 投入 | 20 |
+    18 …), a table with no indicator name column; None elsewhere."""
+    kinds = [column_of(c.text) for c in cells[i:i + 3]]
+    if len(kinds) == 3 and kinds[0] in ("level1", "level2") and kinds[1:] == ["weight", "score"]:
+        if i + 3 >= len(cells) or column_of(cells[i + 3].text) is None:
+            return i + 3
+    return None
+
+
+def _dimension_rows(ctx: Context, cells: list[Cell], k: int, out: list[Row]) -> int:
+    """Rows of a dimension table, each a level word, its weight and its score (投入 | 20 | 18), then
+    the total row (合计 | 100 | 93): the weights and scores of levels, no indicator rows."""
+    d = _data()
+    while k + 2 < len(cells):
+        label, w, sc = cells[k:k + 3]
+        if clean(label.text) in d["total"]:
+            return _total(ctx, cells, k, ["weight", "score"], out)
+        if not (is_level_word(level_label(_SPACES.sub("", label.text))) and points(ctx, w) and points(ctx, sc)):
+            break
+        if Decimal(ctx.text[slice(*points(ctx, sc))]) > Decimal(ctx.text[slice(*points(ctx, w))]):
+            break   # a score above its weight: not this table's row
+        out.append(Row("level", label, {"weight": _number_cell(ctx, w), "score": _number_cell(ctx, sc)}))
+        k += 3
+    return k
 
 
 def is_level_word(text: str) -> bool:

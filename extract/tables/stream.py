@@ -72,6 +72,9 @@ def _data():
         "columns": patterns.lookup(d["indicator_columns"]),
         "deviation": tuple(d["indicator_deviation_prefixes"]),
         "points": regex.compile(d["indicator_points_cell"]),
+        "money_column": regex.compile(d["money_column_header"]),
+        "money_caption": regex.compile(d["money_caption"]),
+        "other_unit": regex.compile(d["other_unit_cell"]),
         "funding_words": frozenset(w for ws in d["funding_columns"].values() for w in ws),
     }
 
@@ -258,7 +261,10 @@ def grid(ctx: Context) -> list[GridCell]:
     """Every data cell under a header row of a simple grid; computed once per text."""
     cached = ctx.cache.get("table_grid")
     if cached is None:
-        cached = ctx.cache["table_grid"] = list(_grid_cells(ctx))
+        rows = list(_grid_cells(ctx))
+        taken = {c.start for c in rows}
+        rows += [c for c in _column_grid(ctx) if c.start not in taken]
+        cached = ctx.cache["table_grid"] = sorted(rows, key=lambda c: c.start)
     return cached
 
 
@@ -274,6 +280,47 @@ def cell_at(ctx: Context, pos: int) -> GridCell | None:
     if i >= 0 and found[i].start <= pos < max(found[i].end, found[i].start + 1):
         return found[i]
     return None
+
+
+def _column_grid(ctx: Context):
+    """The cells of a money table written one cell per line (a spreadsheet's text): two or more
+    column headers naming money (2022年决算数 / 2023年预算数 / 2023年决算数) under a unit (经费控制情况
+    (万元)), then rows of a label and its numbers (三公经费 / 3.26 / 2.80 / 2.64). A row with every
+    column filled takes the columns' headers; a shorter one only the unit. The table ends at a cell
+    that is neither (a long text, a unit other than money: (m²)) or after three labels with no numbers."""
+    d = _data()
+    cells = stream(ctx)
+    text = ctx.text
+    i = 0
+    while i < len(cells):
+        j = i
+        while (j < len(cells) and cells[j].per_line == 1 and not cells[j].prose
+               and d["money_column"].fullmatch(clean(cells[j].text))):
+            j += 1
+        if j - i < 2:
+            i += 1
+            continue
+        headers = cells[i:j]
+        unit = table_unit(ctx, headers[0].start, 200)
+        caption = d["money_caption"].search(cells[i - 1].text) if i else None
+        unit = caption.group("unit") if caption else unit   # 经费控制情况(万元) just above the columns
+        k, idle = j, 0
+        while unit is not None and k < len(cells) and idle < 3:
+            label = cells[k]
+            if (label.prose or label.per_line != 1 or not _HAN.search(label.text)
+                    or d["other_unit"].search(label.text) or d["money_column"].fullmatch(clean(label.text))):
+                break
+            vals, m = [], k + 1
+            while (m < len(cells) and len(vals) < len(headers) and cells[m].per_line == 1
+                   and d["number"].fullmatch(cells[m].text)):
+                vals.append(cells[m])
+                m += 1
+            idle = 0 if vals else idle + 1
+            for n, v in enumerate(vals):
+                head = headers[n].text if len(vals) == len(headers) else ""
+                yield GridCell(v.start, v.end, head, text[label.start:label.end], unit)
+            k = m
+        i = max(k, j)
 
 
 def _is_header(text: str, row) -> bool:
