@@ -915,6 +915,16 @@ def _glued_name(ctx: Context, start: int, end: int, level1, level2) -> tuple[Cel
         else:
             level1, level2 = word, None
         start = _NAME_LEAD.match(text, p.end(), end).end()
+    # a level cell inside the run (…推迟,已督促施工单位完成成本指标项目计划总投资): what comes before it
+    # is the previous row's remark, the name starts after it
+    inner = [m for m in d["level_prefix"].finditer(text, start, end) if m.group().endswith("指标") and m.end() <= end - 2]
+    if inner:
+        word = inner[-1].group()
+        if word in d["level2"]:
+            level2 = word
+        else:
+            level1, level2 = word, None
+        start = _NAME_LEAD.match(text, inner[-1].end(), end).end()
     if end - start < 2 or not _HAN.search(text, start, end):
         return None, level1, level2
     return _at(ctx, start, end), level1, level2
