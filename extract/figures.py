@@ -129,6 +129,8 @@ def build(ctx: Context, text: str, facts: dict[str, list], nspans: dict[str, lis
     if scope == "department":
         # a project's form appended to a department's report: from its 项目名称 on, the figures are the project's
         form = next(iter(_forms(ctx.text)), None)
+        if form is not None and _names_whole_department(form.group("name") or ""):
+            form = None   # 项目名称: 北沙河县档案馆整体支出 on the cover names the department's own spending
         if form is not None:
             for c in cands:
                 if c.nstart >= form.start() and c.level == "total":
@@ -235,6 +237,10 @@ def _several_projects(ctx: Context, cands: list[_Cand]) -> bool:
     stating a total score or an expenditure of their own, and those differ: a document about several."""
     heads = _project_sections(ctx)
     if len(heads) < 2:
+        # or top-level sections each named after a fund (一、中央自然灾害救灾资金(航空消防租机补助经费))
+        d = _data()
+        heads = [h for h in ctx.structure.headings if h.level == 1 and d["project_heading"].search(h.title)]
+    if len(heads) < 2:
         return False
     for name in ("total_score", "expenditure"):
         own = {}
@@ -245,6 +251,11 @@ def _several_projects(ctx: Context, cands: list[_Cand]) -> bool:
         if len(own) >= 2 and len(set(own.values())) >= 2:
             return True
     return False
+
+
+def _names_whole_department(name: str) -> bool:
+    """Whether a form's 项目名称 names a department's spending as a whole (整体支出)."""
+    return bool(_data()["scope"]["department_words"]) and any(w in name for w in _data()["scope"]["department_words"])
 
 
 def _header_word(name: str | None) -> bool:

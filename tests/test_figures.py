@@ -286,3 +286,20 @@ def test_a_funding_row_one_cell_short_keeps_only_what_every_reading_shares():
             "年度资金总额 | 100 | 95 | 10 | 95% | 9.5\n")
     figs = extract_text(text).figures
     assert figs.expenditure.value == Decimal("950000") and figs.budget_initial is None
+
+
+def test_a_formula_in_a_header_is_no_rate_and_a_cover_form_of_the_whole_department_is_no_project():
+    text = ("资金投入情况 (万元) |\n全年预算数(A) | 全年执行数(B) | 预算执行率(B/A×100%) | ||||\n"
+            "年度资金总额: | 1800 | 1163.52 | 64.64% | ||||\n")
+    figs = extract_text("全民健身中心项目绩效自评表\n" + text).figures
+    assert figs.execution_rate.value == Decimal("64.64") and figs.expenditure.value == Decimal("11635200")
+    report = ("北沙河县档案馆2023年部门整体支出绩效自评报告\n项目名称: 北沙河县档案馆整体支出\n一、部门概况\n"
+              "2023年年初预算268.74万元,年中调整后预算291.06万元,全年实际支出289.53万元,预算执行率99.47%。\n")
+    assert extract_text(report).figures.expenditure.value == Decimal("2895300")
+
+
+def test_money_cells_with_their_own_unit_in_a_funding_block():
+    text = ("部门整体支出绩效自评表\n年初\n预算数\n全年预算数\n全年\n执行数\n分值\n执行率\n得分\n年度资金总额\n"
+            "612.40万元\n612.40万元\n587.95万元\n10\n96%\n9.6\n")
+    figs = extract_text(text).figures
+    assert figs.budget_initial.value == Decimal("6124000") and figs.expenditure.value == Decimal("5879500")

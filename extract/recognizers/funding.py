@@ -51,6 +51,9 @@ def run_together(ctx: Context, read: list[Candidate]) -> list[Candidate]:
     return out
 
 
+_MONEY_CELL = regex.compile(patterns.load("tables")["funding_money_cell"])
+
+
 def _candidate(row: tables.FundingRow, col: str, cell: tables.Cell, rule: str = "funding") -> Candidate | None:
     text = cell.text.replace(",", "")
     if col == "rate":  # 100% in the cell, or 88.91 under 执行率(%)
@@ -63,8 +66,10 @@ def _candidate(row: tables.FundingRow, col: str, cell: tables.Cell, rule: str = 
     if col in ("weight", "score"):
         return Candidate("scores", cell.start, cell.end, f"{rule}.{col}",
                          {"value": Decimal(text), "kind": "max" if col == "weight" else "indicator"}, 30)
-    if col in tables.MONEY_COLUMNS and row.unit in _scale():
+    own = _MONEY_CELL.fullmatch(text) if col in tables.MONEY_COLUMNS else None
+    unit = own.group("unit") if own else row.unit   # 612.40万元: the cell's own unit
+    if col in tables.MONEY_COLUMNS and unit in _scale():
         return Candidate("amounts", cell.start, cell.end, rule + ".money",
-                         {"value_yuan": Decimal(text) * _scale()[row.unit], "unit": row.unit,
+                         {"value_yuan": Decimal(own.group("num") if own else text) * _scale()[unit], "unit": unit,
                           "qualifier": "exact", "role": row_role(row.label, "amounts", col) or col}, 30)
     return None

@@ -48,6 +48,7 @@ def _data():
         "unit_only": regex.compile(d["unit_only_cell"]),
         "empty": regex.compile(d["empty_cell"]),
         "number": regex.compile(d["number_cell"]),
+        "money": regex.compile(d["funding_money_cell"]),
         "percent": regex.compile(r"\d+(?:\.\d+)?\s*%"),
         "prefixes": frozenset(d["funding_column_prefixes"]),
     }
@@ -122,7 +123,7 @@ def _rows(cells: list[Cell], k: int, cols: list[str], unit: str | None, out: lis
                 continue
             if d["empty"].fullmatch(t):
                 vals.append(None)
-            elif d["number"].fullmatch(t) or d["percent"].fullmatch(t):
+            elif d["number"].fullmatch(t) or d["percent"].fullmatch(t) or d["money"].fullmatch(t):
                 vals.append(cells[k])
             else:
                 break
