@@ -221,7 +221,8 @@ def _level(text: str, cells: list[Cell], i: int, has: set[str]):
         whole = [w for w in d["level1"] | d["level2"] if w.startswith(label)]
         nxt = cells[i + 1].text if i + 1 < len(cells) else ""
         # … but a name that begins like one (服务对象满意度 | ≥85%) is followed by its values
-        if whole and not d["value"].fullmatch(nxt) and not _POINTS.fullmatch(nxt):
+        if (whole and not d["value"].fullmatch(nxt) and not _POINTS.fullmatch(nxt)
+                and not d["op_cell"].fullmatch(_SPACES.sub("", nxt))):
             label = max(whole, key=len)
     in1 = label in d["level1"] and "level1" in has
     in2 = label in d["level2"] and "level2" in has
@@ -262,7 +263,9 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
                 out.append(Row("level", c, {"weight": w}, level1, level2))
             j += 1
             continue
-        if c.prose or _is_heading(ctx, c):
+        if c.prose and not (j + 1 < n and (d["value"].fullmatch(cells[j + 1].text) or points(ctx, cells[j + 1]))):
+            break   # running text ends the table; a long name (…等民族节庆活动6场) has its values after it
+        if _is_heading(ctx, c):
             break
         shift = int(c.lead) - int(header[0].lead)   # | | 覆盖率 …: the first | was an empty cell
         trail = int(c.trail) - int(header[0].trail)  # … | 9.5 |: the last | closed an empty cell
