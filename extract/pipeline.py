@@ -133,9 +133,9 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         source=source,
         sha256=hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest(),
         encoding=encoding,
-        title=structure.title,
-        department=structure.department,
-        department_key=departments.key(structure.department),
+        title=_as_written(ctx, text, structure.title),
+        department=_as_written(ctx, text, structure.department),
+        department_key=departments.key(structure.department),   # the key from the simplified form
         year=structure.year,
         report_kind=structure.report_kind,
         grade=own_grade,
@@ -161,6 +161,19 @@ def _without_straddlers(cands: list[Candidate]) -> list[Candidate]:
         return cands
     return [c for c in cands if c.rule in _GLUED_CELLS
             or not any(c.start < e and s < c.end and (c.start < s or c.end > e) for s, e in cells)]
+
+
+def _as_written(ctx: Context, text: str, value: str | None) -> str | None:
+    """A title or department as the original text writes it (瀾州市第二人民醫院 on a traditional page),
+    from the first place the normalized text holds it; the normalized form where it is not held whole."""
+    if not value:
+        return value
+    at = ctx.text.find(value)
+    if at < 0:
+        return value
+    s, e = ctx.norm.span(at, at + len(value))
+    written = text[s:e]
+    return written if "".join(written.split()) and len(written) <= 2 * len(value) else value
 
 
 def _storable(data: dict) -> bool:

@@ -157,3 +157,11 @@ def test_forms_metadata_floor(forms_scores, key):
 @pytest.mark.parametrize("key", list(FLOOR2))
 def test_forms2_metadata_floor(forms2_scores, key):
     assert forms2_scores[key] >= FLOOR2[key], forms2_scores
+
+
+def test_title_and_department_as_written_on_a_traditional_page():
+    from extract import extract_text
+    report = extract_text("瀾州市第二人民醫院2023年度單位決算\n目 錄\n第一部分 瀾州市第二人民醫院概況\n")
+    assert report.department == "瀾州市第二人民醫院"
+    from extract import departments
+    assert report.department_key == departments.key("澜州市第二人民医院")   # one key for both scripts
