@@ -78,6 +78,7 @@ def _data():
         "end": frozenset(d["indicator_table_end"]),
         "end_prefixes": tuple(d["indicator_table_end_prefixes"]),
         "end_cell": regex.compile(d["indicator_table_end_cell"]),
+        "table_note": regex.compile(d["indicator_table_note"]),
         "value": regex.compile(d["indicator_value"]),
         "op_cell": regex.compile(d["indicator_op_cell"]),
         "unit_cell": regex.compile(d["indicator_unit_cell"]),
@@ -119,8 +120,59 @@ def indicator_rows(ctx: Context) -> list[Row]:
         cols, has, j = header
         i = _rows(ctx, cells, j, cols, has, cells[i:j], out)
     out.extend(_glued(ctx))
+    bar_rows, spans = _bar_line_rows(ctx)
+    if bar_rows:   # a table of bar lines, read cell for cell: other readings of it are left out
+        out = bar_rows + [r for r in out if not any(a <= r.label.start < b for a, b in spans)]
     ctx.cache["indicator_rows"] = out
     return out
+
+
+_BAR_CELL = regex.compile(r"[ \t]*(?P<cell>[^|\n]*?)[ \t]*\|[ \t]*")
+_BAR_END = regex.compile(r"[ \t]*\|{2,}[ \t]*")
+
+
+def _bar_line_rows(ctx: Context) -> tuple[list[Row], list[tuple[int, int]]]:
+    """A table written one cell per line, each line a cell and a bar (立项规范性 |), an empty cell a
+    bar alone, each row closed by a line of bars (||||||): the rows are rebuilt cell for cell, empty
+    ones included, and read by position under a header row of the same width."""
+    text = ctx.text
+    rows: list[list[tuple[int, int]] | None] = []
+    cur: list[tuple[int, int]] = []
+    for a, b in lines(text):
+        if _BAR_END.fullmatch(text, a, b):
+            if cur:
+                rows.append(cur)
+            cur = []
+        elif (m := _BAR_CELL.fullmatch(text, a, b)) is not None:
+            cur.append(m.span("cell"))
+        else:
+            if cur:
+                rows.append(cur)
+            cur = []
+            if rows and rows[-1] is not None:
+                rows.append(None)   # a line of another shape: a table ends
+    if cur:
+        rows.append(cur)
+    out: list[Row] = []
+    spans: list[tuple[int, int]] = []
+    k = 0
+    while k < len(rows):
+        kinds = [column_of(text[s:e]) if e > s else None for s, e in rows[k]] if rows[k] else []
+        if kinds.count("name") != 1 or not {"weight", "score", "target", "actual"} & set(kinds):
+            k += 1
+            continue
+        level1 = level2 = None
+        start, end = rows[k][0][0], rows[k][-1][1]
+        k += 1
+        while k < len(rows) and rows[k] is not None and len(rows[k]) == len(kinds):
+            line = [Cell(s, e, text[s:e], 0, 0, 1, True, False, i) for i, (s, e) in enumerate(rows[k]) if e > s]
+            level1, level2, ended = _positional_row(ctx, line, kinds, 0, level1, level2, out)
+            end = rows[k][-1][1]
+            k += 1
+            if ended:
+                break
+        spans.append((start, end))
+    return out, spans
 
 
 def _dimension_header(cells: list[Cell], i: int) -> int | None:
@@ -255,6 +307,11 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
                 and (section := _section_level(ctx, c, cells, j)) is not None):
             # a level written as a row of its own (一、产出指标（50分）, （一）数量指标), numbered or not
             kind, label, w = section
+            if (j + 1 < n and cells[j + 1].col == 0 and w is None
+                    and (joined := _level(c.text + cells[j + 1].text, cells, j + 1, has)) is not None
+                    and len(joined[1]) > len(label)):
+                kind, label, _ = joined   # 经济效益 / 指标 带动群众文化消费 …: the word wrapped into the row
+                j += 1
             if kind == "level1":
                 level1, level2 = label, None
             else:
@@ -262,6 +319,9 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             if w is not None:
                 out.append(Row("level", c, {"weight": w}, level1, level2))
             j += 1
+            continue
+        if c.prose and d["table_note"].search(c.text):
+            j += 1   # a note on how the rows are scored (定量指标计算:…按B/A…记分), inside the table
             continue
         if c.prose and not (j + 1 < n and (d["value"].fullmatch(cells[j + 1].text) or points(ctx, cells[j + 1]))):
             break   # running text ends the table; a long name (…等民族节庆活动6场) has its values after it
@@ -316,7 +376,7 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             j += 1   # a dash for an empty cell (- / — / ……), a template's empty 指标2: no row, no failure
             continue
         lv = _level(c.text, cells, j, has)
-        if (j + 1 < n and c.per_line == cells[j + 1].per_line == 1
+        if (j + 1 < n and c.per_line == 1 and (cells[j + 1].per_line == 1 or cells[j + 1].col == 0)
                 and (joined := _level(c.text + cells[j + 1].text, cells, j + 1, has)) is not None
                 and (lv is None or len(joined[1]) > len(lv[1]))):
             lv = joined   # a level word wrapped over two lines (经济效益 / 指标)
