@@ -52,6 +52,10 @@ def _data():
         "prose_targets": patterns.LazyPattern(patterns.expand(d["indicator_prose_targets"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), "indicator_prose_targets", regex.M),
         "prose_target_item": regex.compile(d["indicator_prose_target_item"]),
+        "prose_target_actual": patterns.LazyPattern(d["indicator_prose_target_actual"], "indicator_prose_target_actual",
+                                                    regex.M),
+        "prose_target_actual_gate": (regex.compile(d["indicator_prose_target_actual_requires"]),
+                                     d["indicator_prose_target_actual_window"]),
         "prose_name_suffixes": tuple(d["indicator_prose_name_suffixes"]),
         "section_score": regex.compile(d["indicator_section_score"]),
         "op_words": patterns.lookup(d["indicator_op_words"]),
@@ -146,10 +150,32 @@ def met(target: dict | None, actual: dict | None, level2: str | None) -> bool | 
 
 
 def _prose(ctx: Context) -> list[Candidate]:
-    """1.数量指标：培训人次≥500人次，实际完成620人次，得10分。"""
+    """Indicator sentences: …建档率：目标值≥90%，实际完成93.6%，得10分 (target named), 1.数量指标：培训人次≥500人次，
+    实际完成620人次，得10分 (target after the name), a qualitative one with its score, a level's target list."""
     d = _data()
     out = []
+    taken: list[tuple[int, int]] = []
+    for m in gated_finditer(ctx.text, d["prose_target_actual"], *d["prose_target_actual_gate"], ctx.cache):
+        lead = m.group("lead")
+        by_lead = lead is not None and not (tables.is_level_word(lead) or tables.is_level_word(lead + "指标"))
+        ns, ne = (m.start("lead"), m.end("lead")) if by_lead else (m.start("name"), m.end("name"))
+        if any(s < ne and ns < e for s, e in taken):
+            continue
+        target, actual = _span_value(ctx, m, "target"), _span_value(ctx, m, "actual")
+        score = Decimal(m.group("score")) if m.group("score") else None
+        weight = Decimal(m.group("weight")) if m.group("weight") else None
+        level2 = lead if lead is not None and not by_lead else None
+        data = {"name": _SPACES.sub("", ctx.text[ns:ne]), "level1": None, "level2": level2, "target": target,
+                "actual": actual, "weight": weight, "score": score, "deviation": None, "met": met(target, actual, level2)}
+        if score is not None:
+            out.append(_score(m.start("score"), m.end("score"), score, "indicator", "indicator.prose_score"))
+        if weight is not None:
+            out.append(_score(m.start("weight"), m.end("weight"), weight, "max", "indicator.prose_weight"))
+        out.append(Candidate("indicators", ns, ne, "indicator.prose_target_actual", data))
+        taken.append((ns, ne))
     for m in gated_finditer(ctx.text, d["prose_row"], *d["prose_row_gate"], ctx.cache):
+        if any(s < m.end("name") and m.start("name") < e for s, e in taken):
+            continue
         target = _span_value(ctx, m, "target")
         if m.group("level2") is None and target["op"] is None:
             continue  # 文物保护92.6万元，完成3处…: no level and no comparison, not an indicator line

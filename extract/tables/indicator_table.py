@@ -972,12 +972,14 @@ def _glued_name(ctx: Context, start: int, end: int, level1, level2) -> tuple[Cel
     lead = _NAME_LEAD.match(text, start, end)
     start = lead.end() if lead else start
     while (p := d["level_prefix"].match(text, start, end)) and p.end() < end:
-        word = p.group()
+        word, after = p.group(), p.end()
+        if text.startswith("指标", after) and after + 2 < end:
+            after += 2   # 产出数量 + 指标: the level word written with 指标
         if word in d["level2"]:
             level2 = word
         else:
             level1, level2 = word, None
-        start = _NAME_LEAD.match(text, p.end(), end).end()
+        start = _NAME_LEAD.match(text, after, end).end()
     # a level cell inside the run (…推迟,已督促施工单位完成成本指标项目计划总投资): what comes before it
     # is the previous row's remark, the name starts after it
     inner = [m for m in d["level_prefix"].finditer(text, start, end) if m.group().endswith("指标") and m.end() <= end - 2]
