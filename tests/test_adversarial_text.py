@@ -78,10 +78,17 @@ def test_structure_is_linear(shape):
 
 EXTRACTION_SHAPES = {
     "bracketed_cells": lambda n: "指标名称|分值\n" + "（一）" * (n // 3),   # tables.stream.clean
+    # the table readers of issue 18: a form on one line, bar lines, glued lines, a money table one cell
+    # per line, a line of spaces ending in a bar
+    "one_line_table": lambda n: "一级指标 二级指标 三级指标 分值 得分 " + "数量指标 培训人次 10 9 " * (n // 17),
+    "bar_lines": lambda n: "三级指标 |\n分值 |\n得分 |\n||||\n" + "培训人次 |\n10 |\n9 |\n||||\n" * (n // 21),
+    "glued_lines": lambda n: "评价指标指标名称指标说明目标值分值备注\n" + "培训人次达到目标值96%10\n" * (n // 16),
+    "one_cell_money": lambda n: "经费控制情况(万元)\n2022年决算数\n2023年预算数\n" + "三公经费\n3.26\n2.80\n" * (n // 15),
+    "spaces_then_bar": lambda n: " " * n + "|",
 }
 
 
-@pytest.mark.parametrize("shape", ["one_han_char", "heading_lines", "bracketed_cells"])
+@pytest.mark.parametrize("shape", ["one_han_char", "heading_lines", *EXTRACTION_SHAPES])
 def test_extraction_is_linear(shape):
     make = {**SEGMENT_SHAPES, **STRUCTURE_SHAPES, **EXTRACTION_SHAPES}[shape]
     _assert_linear(extract_text, make, 20_000)

@@ -127,10 +127,6 @@ def indicator_rows(ctx: Context) -> list[Row]:
     return out
 
 
-_BAR_CELL = regex.compile(r"[ \t]*(?P<cell>[^|\n]*?)[ \t]*\|[ \t]*")
-_BAR_END = regex.compile(r"[ \t]*\|{2,}[ \t]*")
-
-
 def _bar_line_rows(ctx: Context) -> tuple[list[Row], list[tuple[int, int]]]:
     """A table written one cell per line, each line a cell and a bar (立项规范性 |), an empty cell a
     bar alone, each row closed by a line of bars (||||||): the rows are rebuilt cell for cell, empty
@@ -139,18 +135,24 @@ def _bar_line_rows(ctx: Context) -> tuple[list[Row], list[tuple[int, int]]]:
     rows: list[list[tuple[int, int]] | None] = []
     cur: list[tuple[int, int]] = []
     for a, b in lines(text):
-        if _BAR_END.fullmatch(text, a, b):
-            if cur:
+        line = text[a:b].rstrip()
+        body = line[:-1] if line.endswith("|") else None
+        if body is not None and not body.strip(" \t|"):
+            if body.strip(" \t") and cur:   # ||||||: the row is closed
                 rows.append(cur)
-            cur = []
-        elif (m := _BAR_CELL.fullmatch(text, a, b)) is not None:
-            cur.append(m.span("cell"))
-        else:
-            if cur:
-                rows.append(cur)
-            cur = []
-            if rows and rows[-1] is not None:
-                rows.append(None)   # a line of another shape: a table ends
+                cur = []
+            elif not body.strip(" \t"):
+                cur.append((a + len(line), a + len(line)))   # | alone: an empty cell
+            continue
+        if body is not None and "|" not in body:
+            lead = len(body) - len(body.lstrip(" \t"))
+            cur.append((a + lead, a + len(body.rstrip(" \t"))))   # 立项规范性 |: one cell
+            continue
+        if cur:
+            rows.append(cur)
+        cur = []
+        if rows and rows[-1] is not None:
+            rows.append(None)   # a line of another shape: a table ends
     if cur:
         rows.append(cur)
     out: list[Row] = []
@@ -805,7 +807,7 @@ def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
                 out_total = Row("total", _at(ctx, a, b), {"weight": _at(ctx, *total[1])})
                 total = total[0]
             break
-        m = _GLUED_TAIL.search(text, a, b)
+        m = _GLUED_TAIL.search(text, max(a, b - 40), b) if b - a <= 200 else None   # a row is short
         if m is None or not _HAN.search(text, a, m.start()) or len(rows) >= 60:
             break
         rows.append((a, m, _tail_splits(m)))
@@ -925,9 +927,10 @@ def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
 
     while pos < end:
         m = d["glued_text_row"].search(text, pos, end)
-        dm = d["glued_doubled_row"].search(text, pos, end)
+        reach = min(end, pos + 300)   # a row is never longer: the search stays local
+        dm = d["glued_doubled_row"].search(text, pos, reach)
         while dm and (dm.group("v").isdigit() or Decimal(dm.group("s")) > Decimal(dm.group("w"))):
-            dm = d["glued_doubled_row"].search(text, dm.start() + 1, end)
+            dm = d["glued_doubled_row"].search(text, dm.start() + 1, reach)
         if dm and (m is None or dm.start() <= m.start() or m.group("gw") is None and dm.start() < m.end()):
             name, level1, level2 = _glued_name(ctx, dm.start("name"), dm.end("name"), level1, level2)
             if name is not None:
