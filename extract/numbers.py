@@ -271,4 +271,8 @@ def matches_stated(computed: Decimal, stated: Decimal) -> bool:
     (a rate of 97.94 for 97.9413…, 89.1 for 89.1…): how reports write a quotient."""
     exp = stated.as_tuple().exponent
     quantum = Decimal(1).scaleb(exp if isinstance(exp, int) else 0)
-    return stated in (computed.quantize(quantum, decimal.ROUND_HALF_UP), computed.quantize(quantum, decimal.ROUND_DOWN))
+    try:
+        return stated in (computed.quantize(quantum, decimal.ROUND_HALF_UP),
+                          computed.quantize(quantum, decimal.ROUND_DOWN))
+    except decimal.InvalidOperation:
+        return False   # a quotient too long to round to the stated places (0.0000000001 of 10^25): no match

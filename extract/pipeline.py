@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 from decimal import Decimal
@@ -156,11 +157,18 @@ _GLUED_CELLS = frozenset({"indicator.glued_weight", "indicator.glued_score"})
 
 def _without_straddlers(cands: list[Candidate]) -> list[Candidate]:
     """The candidates less those that run across the edge of a glued indicator row's cell."""
-    cells = [(c.start, c.end) for c in cands if c.rule in _GLUED_CELLS]
+    cells = sorted((c.start, c.end) for c in cands if c.rule in _GLUED_CELLS)
     if not cells:
         return cands
-    return [c for c in cands if c.rule in _GLUED_CELLS
-            or not any(c.start < e and s < c.end and (c.start < s or c.end > e) for s, e in cells)]
+    starts = [s for s, _ in cells]
+
+    def straddles(c: Candidate) -> bool:
+        # the cells that can overlap c start before its end; glued cells are short and never overlap
+        # each other, so the few just before c.end are the ones to look at
+        i = bisect.bisect_left(starts, c.end)
+        return any(c.start < e and s < c.end and (c.start < s or c.end > e) for s, e in cells[max(0, i - 8):i])
+
+    return [c for c in cands if c.rule in _GLUED_CELLS or not straddles(c)]
 
 
 def _as_written(ctx: Context, text: str, value: str | None) -> str | None:

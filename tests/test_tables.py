@@ -359,3 +359,58 @@ def test_a_score_summary_by_dimension_gives_level_weights_and_scores_not_indicat
     got = {(s["value"], s["kind"]) for s in report["scores"]}
     assert {("20", "max"), ("18", "indicator"), ("38", "indicator"), ("100", "max"), ("93", "total")} <= got
     assert report["indicators"] == []
+
+
+# ------------------------------------------------------------------ a review's findings (issue 18)
+
+def test_two_numbers_under_target_and_actual_stay_target_and_actual_in_an_unscored_table():
+    text = ("| 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |\n"
+            "| 数量指标 | 新建泵站数量 | 12 | 12 |\n| 质量指标 | 验收合格率 | 100 | 98 |")
+    rows = _indicators(text)
+    assert [(r["target"]["text"], r["actual"]["text"], r["weight"], r["score"]) for r in rows] == [
+        ("12", "12", None, None), ("100", "98", None, None)]
+
+
+@pytest.mark.parametrize("text", [
+    "三级指标\n年度指标值\n实际完成值\n偏差原因\n培训人次\n500人次\n480人次\n20\n合格率\n100%\n98%\n2",
+    "| 三级指标 | 年度指标值 | 实际完成值 | 偏差值 |\n| 培训人次 | 500 | 480 | 20 |"])
+def test_a_number_after_the_actual_is_no_score_where_a_column_follows_it(text):
+    report = json.loads(extract_text(text).model_dump_json())
+    assert report["scores"] == [] and all(r["score"] is None for r in report["indicators"])
+
+
+def test_a_one_cell_money_table_ends_at_a_row_that_counts_people_or_things():
+    text = ("经费控制情况(万元)\n2022年决算数\n2023年预算数\n2023年决算数\n三公经费\n3.26\n2.80\n2.64\n"
+            "在职人数\n12\n12\n11\n车辆数\n3\n3")
+    amounts = json.loads(extract_text(text).model_dump_json())["amounts"]
+    assert [a["text"] for a in amounts] == ["3.26", "2.80", "2.64"]
+
+
+@pytest.mark.parametrize("text", [
+    "资金情况(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 执行率\n年度资金总额 | 100万元 | 95 | 95%",
+    "资金情况(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 执行率\n年度资金总额 | 0.0000000001 | 99999999999999999999999999 | 100.00%",
+    "项目资金 | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n年度资金总额 | 100万元 | 100万元 | 100万元 | 100% | 10"])
+def test_odd_funding_rows_give_no_error(text):
+    extract_text(text)
+
+
+def test_a_money_cell_is_never_the_funding_weight():
+    text = "项目资金 | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分\n年度资金总额 | 100 | 100 | 100 | 100% | 10"
+    assert ("100", "max") not in _score_facts_kinds(text)
+
+
+def _score_facts_kinds(text: str) -> set[tuple[str, str]]:
+    return {(s["text"], s["kind"]) for s in json.loads(extract_text(text).model_dump_json())["scores"]}
+
+
+def test_a_right_aligned_reading_never_puts_a_score_above_its_weight():
+    text = ("| 一级指标 | 二级指标 | 三级指标 | 年初目标值(A) | 实际完成值(B) | 分值 | 得分 | |||\n"
+            "| 日效性指标 | 群众诉求办结时间 | 3 | 4 | 10 | |||||")
+    rows = _indicators(text)
+    assert [r["name"] for r in rows] == ["群众诉求办结时间"] and rows[0]["score"] is None
+
+
+def test_a_total_word_before_a_count_in_a_glued_table_is_no_total_row():
+    text = ("一级指标二级指标三级指标分值年度指标值全年实际值得分产出指标(70分)数量指标安装量水标尺12≥312米≥312米12"
+            "社会效益指标受益人口合计1510人")
+    assert ("10", "total") not in _score_facts_kinds(text) and ("0", "total") not in _score_facts_kinds(text)

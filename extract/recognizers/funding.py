@@ -52,6 +52,7 @@ def run_together(ctx: Context, read: list[Candidate]) -> list[Candidate]:
 
 
 _MONEY_CELL = regex.compile(patterns.load("tables")["funding_money_cell"])
+_POINTS = regex.compile(patterns.load("tables")["funding_points_cell"])
 
 
 def _candidate(row: tables.FundingRow, col: str, cell: tables.Cell, rule: str = "funding") -> Candidate | None:
@@ -64,6 +65,8 @@ def _candidate(row: tables.FundingRow, col: str, cell: tables.Cell, rule: str = 
     if "%" in text:
         return None
     if col in ("weight", "score"):
+        if not _POINTS.fullmatch(text.strip()):
+            return None   # not a number of points (100万元 placed there by a short row): no score
         return Candidate("scores", cell.start, cell.end, f"{rule}.{col}",
                          {"value": Decimal(text), "kind": "max" if col == "weight" else "indicator"}, 30)
     own = _MONEY_CELL.fullmatch(text) if col in tables.MONEY_COLUMNS else None

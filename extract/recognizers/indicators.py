@@ -52,6 +52,7 @@ def _data():
         "prose_targets": patterns.LazyPattern(patterns.expand(d["indicator_prose_targets"], {
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), "indicator_prose_targets", regex.M),
         "prose_target_item": regex.compile(d["indicator_prose_target_item"]),
+        "level_tail": d["indicator_level_tail"],
         "prose_target_actual": patterns.LazyPattern(d["indicator_prose_target_actual"], "indicator_prose_target_actual",
                                                     regex.M),
         "prose_target_actual_gate": (regex.compile(d["indicator_prose_target_actual_requires"]),
@@ -157,7 +158,7 @@ def _prose(ctx: Context) -> list[Candidate]:
     taken: list[tuple[int, int]] = []
     for m in gated_finditer(ctx.text, d["prose_target_actual"], *d["prose_target_actual_gate"], ctx.cache):
         lead = m.group("lead")
-        by_lead = lead is not None and not (tables.is_level_word(lead) or tables.is_level_word(lead + "指标"))
+        by_lead = lead is not None and not (tables.is_level_word(lead) or tables.is_level_word(lead + d["level_tail"]))
         ns, ne = (m.start("lead"), m.end("lead")) if by_lead else (m.start("name"), m.end("name"))
         if any(s < ne and ns < e for s, e in taken):
             continue

@@ -49,6 +49,7 @@ def _data():
         "empty": regex.compile(d["empty_cell"]),
         "number": regex.compile(d["number_cell"]),
         "money": regex.compile(d["funding_money_cell"]),
+        "points": regex.compile(d["funding_points_cell"]),
         "percent": regex.compile(r"\d+(?:\.\d+)?\s*%"),
         "prefixes": frozenset(d["funding_column_prefixes"]),
     }
@@ -148,7 +149,9 @@ def _place(vals: list[Cell | None], cols: list[str]) -> dict[str, Cell]:
         r = cols.index("rate")
         before, after = vals[:rate_at], vals[rate_at + 1:]
         head, tail = cols[:r], cols[r + 1:]
-        if len(before) < len(head) and head and head[-1] == "weight" and before:
+        if (len(before) < len(head) and head and head[-1] == "weight" and before
+                and (before[-1] is None or d["points"].fullmatch(before[-1].text.strip()))):
+            # the cell before the rate is the weight only if it reads as points (10, not 100万元)
             if before[-1] is not None:
                 placed["weight"] = before[-1]
             before, head = before[:-1], head[:-1]
@@ -176,8 +179,8 @@ def _fewer_values(before: list[Cell | None], head: list[str], rate: Cell) -> dic
         exp, budget = reading.get("expenditure"), reading.get("budget_adjusted") or reading.get("budget_initial")
         if exp is None or budget is None or stated is None:
             continue
-        b = _number(budget.text)
-        if b and matches_stated(_number(exp.text) / b * 100, stated):
+        b, e = _number(budget.text), _number(exp.text)
+        if b and e is not None and matches_stated(e / b * 100, stated):
             readings.append(reading)
     if not readings:
         return {}
@@ -190,7 +193,10 @@ def _fewer_values(before: list[Cell | None], head: list[str], rate: Cell) -> dic
 
 
 def _number(text: str) -> Decimal | None:
+    """The number of a money or rate cell (95, 1,163.52, 95%, 612.40万元), or None."""
+    t = text.strip().replace(",", "").rstrip("%").strip()
+    own = _data()["money"].fullmatch(t)
     try:
-        return Decimal(text.strip().replace(",", "").rstrip("%").strip())
+        return Decimal(own.group("num") if own else t)
     except ArithmeticError:
         return None

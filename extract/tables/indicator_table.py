@@ -38,9 +38,6 @@ _BARE_NUMBER = regex.compile(r"-?[\d.,]+")
 _POINTS = regex.compile(r"\d{1,3}(?:\.\d{1,2})?\s*分?")
 _PLAIN_NUMBER = regex.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")   # no leading zero: 09 is not a score
 _GLUED_REMARK = regex.compile(r"(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*(?P<rest>\p{Han}.*)", regex.S)
-_GLUED_TOTAL = regex.compile(r"(?:总分|合计|总计)(?P<digits>\d{2,3}(?:\.\d{1,2})?\d{2,3}(?:\.\d{1,2})?)(?![\d.])")
-_LEVEL_WEIGHT_ONLY = regex.compile(r"\s*[（(]\s*(?P<num>\d{1,3}(?:\.\d{1,2})?)\s*分\s*[)）]\s*")
-_EMPTY = regex.compile(r"[-—–－/…⋯.\s]+")
 _NAME_LEAD = regex.compile(r"[^\p{Han}A-Za-z(（“\"]*")   # debris before a glued row's name (分)、…… 1.)
 _POINTS_IN_CELL = regex.compile(r"(?<=[（(]\s*)(?P<num>\d{1,3}(?:\.\d{1,2})?)(?:\s*分)?(?=\s*[)）])")
 _VALUE_COLUMNS = ("target", "actual")
@@ -79,6 +76,12 @@ def _data():
         "end_prefixes": tuple(d["indicator_table_end_prefixes"]),
         "end_cell": regex.compile(d["indicator_table_end_cell"]),
         "table_note": regex.compile(d["indicator_table_note"]),
+        "level_like": regex.compile(d["indicator_level_tail"] + "$"),
+        "level_tail": d["indicator_level_tail"],
+        "level_weight_only": regex.compile(d["indicator_level_weight_only"]),
+        "empty_cell": regex.compile(d["indicator_empty_cell"]),
+        "glued_line_tail": regex.compile(d["indicator_glued_line_tail"]),
+        "glued_line_target": regex.compile(d["indicator_glued_line_target"]),
         "value": regex.compile(d["indicator_value"]),
         "op_cell": regex.compile(d["indicator_op_cell"]),
         "unit_cell": regex.compile(d["indicator_unit_cell"]),
@@ -92,6 +95,8 @@ def _data():
         "glued_text_header": regex.compile(d["indicator_glued_text_header"]),
         "glued_text_row": regex.compile(d["indicator_glued_text_row"]),
         "glued_doubled_row": regex.compile(d["indicator_glued_doubled_row"]),
+        "glued_total": regex.compile(patterns.expand(d["indicator_glued_total"], {
+            "TOTAL": patterns.alternation(d["total_rows"])})),
         "glued_header": regex.compile(patterns.expand(d["indicator_glued_header"], {
             "NUMBER_COLUMNS": patterns.alternation(
                 [w for k in ("weight", "score", "target", "actual") for w in d["indicator_columns"][k]])})),
@@ -253,11 +258,13 @@ def _header_at(cells: list[Cell], i: int) -> tuple[tuple[list[str], set[str], in
     if len(sub) >= 2 and "target" in sub and "target" in cols[:tail]:
         at = cols.index("target")
         cols = cols[:at] + sub + [c for c in cols[at + 1:tail]]
-    if "actual" in cols and not {"weight", "score"} & set(cols):
+    unknown_next = (k < len(cells) and cells[k].line == cells[k - 1].line and cells[k].per_line > 1
+                    and _HAN.search(cells[k].text) is not None)
+    if cols and cols[-1] == "actual" and not {"weight", "score"} & set(cols) and not unknown_next:
         # a self-evaluation table whose score header was lost (… 年度指标值 | 实际完成指标值, then
-        # rows … | 100% | 100% | 4): a number of points after the actual value is the row's score
-        at = cols.index("actual") + 1
-        cols = cols[:at] + ["score"] + cols[at:]
+        # rows … | 100% | 100% | 4): a number of points after the actual value, in no column a header
+        # names (not 偏差原因, not an unknown 偏差值 header cell), is the row's score
+        cols = cols + ["score"]
     return (cols, set(kinds), k), k
 
 
@@ -298,6 +305,13 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
     one_per_line = sum(c.per_line == 1 for c in header) * 2 > len(header)
     base_gap = min((c.gap for c in header[1:]), default=0)
     by_position = _positions(header, cols)
+    scored = False   # a row of this table has had both its weight and its score filled
+    if header and header[-1].framed and header[-1].per_line <= len(header) + 2:
+        rest = j
+        while rest < len(cells) and cells[rest].line == header[-1].line:
+            rest += 1
+        if all(column_of(c.text) is None and not c.text[:1].isdigit() for c in cells[j:rest]):
+            j = rest   # more cells on a | header line of its own, columns no header word names (偏差值)
     header_line = (not by_position and all(h.framed and h.line == header[0].line for h in header)
                    and not {"op", "unit"} & set(cols))
     level1 = level2 = None
@@ -332,7 +346,9 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
         shift = int(c.lead) - int(header[0].lead)   # | | 覆盖率 …: the first | was an empty cell
         trail = int(c.trail) - int(header[0].trail)  # … | 9.5 |: the last | closed an empty cell
         first = j == 0 or cells[j - 1].line != c.line
-        line = [x for x in cells[j:j + c.per_line] if x.line == c.line]
+        # the cells of this line, from here: only the positional readers need them, and only at a
+        # line's first cell (a form on one long line has thousands of cells on it)
+        line = [x for x in cells[j:j + c.per_line] if x.line == c.line] if first and (by_position or c.framed) else []
         placed = (_place_spaced(ctx, line, header) if by_position and not c.framed and first
                   and not header[0].framed else None)
         if placed is not None or (by_position and c.framed and c.width + shift + trail == len(by_position)
@@ -369,12 +385,12 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
             j += len(line)
             failures = 0
             continue
-        if (w := _LEVEL_WEIGHT_ONLY.fullmatch(ctx.text, c.start, c.end)) is not None:
+        if (w := d["level_weight_only"].fullmatch(ctx.text, c.start, c.end)) is not None:
             # a level cell whose words were lost, its weight left: (50分)
             out.append(Row("level", c, {"weight": _at(ctx, w.start("num"), w.end("num"))}, level1, level2))
             j += 1
             continue
-        if _EMPTY.fullmatch(c.text) or d["placeholder_name"].fullmatch(c.text.strip()):
+        if d["empty_cell"].fullmatch(c.text) or d["placeholder_name"].fullmatch(c.text.strip()):
             j += 1   # a dash for an empty cell (- / — / ……), a template's empty 指标2: no row, no failure
             continue
         lv = _level(c.text, cells, j, has)
@@ -409,9 +425,15 @@ def _rows(ctx: Context, cells: list[Cell], j: int, cols: list[str], has: set[str
                 else:
                     level2 = p.group()
                 cells[j] = c = dataclasses.replace(c, start=c.start + p.end(), text=c.text[p.end():])
-        j, found = _row(ctx, cells, j, cols, level1, level2, one_per_line, base_gap, out)
+        j, found = _row(ctx, cells, j, cols, level1, level2, one_per_line, base_gap, out, scored)
+        scored = scored or (found and out[-1].kind == "indicator" and {"weight", "score"} <= set(out[-1].cells))
         failures = 0 if found else failures + 1
     return j
+
+
+def _points_value(ctx: Context, c: Cell) -> Decimal:
+    p = points(ctx, c)
+    return Decimal(ctx.text[p[0]:p[1]].rstrip("分").strip()) if p else Decimal(0)
 
 
 def _weight_only(name: Cell, got: dict[str, Cell], cols) -> bool:
@@ -445,10 +467,13 @@ def _right_aligned(ctx: Context, line: list[Cell], header: list[Cell], has: set[
         name = got.get("name")
         if not ok or name is None or not _HAN.search(name.text) or clean(name.text) in d["total"]:
             continue
-        if is_level_word(name.text) or column_of(name.text) or not {"target", "actual", "weight", "score"} & set(got):
-            continue
+        if (is_level_word(name.text) or column_of(name.text) or d["level_like"].search(clean(name.text))
+                or not {"target", "actual", "weight", "score"} & set(got)):
+            continue   # 日效性指标 under the name column: a level cell OCR changed, the name is further right
         if any(k in got and not points(ctx, got[k]) for k in _NUMERIC_COLUMNS):
             continue
+        if "weight" in got and "score" in got and _points_value(ctx, got["score"]) > _points_value(ctx, got["weight"]):
+            continue   # a score above its weight: the cells stand one column off
         if any(k in got and (is_level_word(got[k].text) or column_of(got[k].text)) for k in _VALUE_COLUMNS):
             continue
         if any(k in got and points(ctx, got[k]) for k in ("deviation", "criteria", "grade")):
@@ -583,7 +608,7 @@ def _without_marker(name: Cell) -> Cell:
 
 
 def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level2,
-         one_per_line: bool, base_gap: int, out: list[Row]) -> tuple[int, bool]:
+         one_per_line: bool, base_gap: int, out: list[Row], scored: bool = False) -> tuple[int, bool]:
     d = _data()
     name = cells[j]
     k = j + 1
@@ -651,7 +676,8 @@ def _row(ctx: Context, cells: list[Cell], j: int, cols: list[str], level1, level
         return j + 1, False  # 指标1. with no name after it; a template's empty 指标2 row
     if not ({"target", "actual", "weight", "score"} & set(got)) and not marker:
         return j + 1, False  # a numbered name (指标4.问题产品处置率) is an indicator even with empty cells
-    got = _points_only(ctx, cells, k, name, cols, got, one_per_line)
+    if scored:
+        got = _points_only(ctx, cells, k, name, cols, got, one_per_line)
     if not marker and _weight_only(name, got, cols):
         out.append(Row("level", name, {"weight": got["weight"]}, level1, level2))
         return k, True
@@ -664,13 +690,15 @@ def _points_only(ctx: Context, cells: list[Cell], k: int, name: Cell, cols: list
     """A row that ends on its line after two bare numbers under the target and actual headers, its
     weight and score columns empty (指标1:运维支出控制在预算范围内 | 10 | 10, a qualitative row whose value
     cells were left blank): the two are the weight and the score, as the row's arithmetic says
-    (score ≤ weight ≤ 100)."""
+    (score ≤ weight ≤ 100). Only in a table whose earlier rows filled their weight and score columns:
+    elsewhere two numbers are the target and the actual (新建泵站数量 | 12 | 12 |)."""
     if one_per_line or set(got) != {"target", "actual"} or not {"weight", "score"} <= set(cols):
         return got
     if k < len(cells) and cells[k].line == name.line:
         return got   # more cells on the line: the columns were filled as read
     t, a = points(ctx, got["target"]), points(ctx, got["actual"])
-    if t is None or a is None or "分" in got["target"].text + got["actual"].text:
+    if t is None or a is None or not (_BARE_NUMBER.fullmatch(got["target"].text.strip())
+                                      and _BARE_NUMBER.fullmatch(got["actual"].text.strip())):
         return got
     w, sc = Decimal(ctx.text[t[0]:t[1]]), Decimal(ctx.text[a[0]:a[1]])
     if not (0 < w <= 100 and sc <= w) or "." in ctx.text[t[0]:t[1]] and "." not in ctx.text[a[0]:a[1]]:
@@ -807,7 +835,9 @@ def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
                 out_total = Row("total", _at(ctx, a, b), {"weight": _at(ctx, *total[1])})
                 total = total[0]
             break
-        m = _GLUED_TAIL.search(text, max(a, b - 40), b) if b - a <= 200 else None   # a row is short
+        m = d["glued_line_tail"].search(text, max(a, b - 40), b) if b - a <= 200 else None   # a row is short
+        if m is not None and m.start() == b - 40 and text[m.start() - 1].isdigit():
+            m = None   # the window cut a number: no reading of this row
         if m is None or not _HAN.search(text, a, m.start()) or len(rows) >= 60:
             break
         rows.append((a, m, _tail_splits(m)))
@@ -830,9 +860,7 @@ def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
     return out
 
 
-_GLUED_TAIL = regex.compile(r"(?:(?:[≥≤><]=?)?\d[\d.]*(?:%|‰)?(?:以上|以下|以内)?)?\d{1,2}(?:\.\d)?$")
 _SPLIT_WEIGHT = regex.compile(r"[1-9]\d?(?:\.\d)?")
-_SPLIT_TARGET = regex.compile(r"(?:[≥≤><]=?)?\d+(?:\.\d+)?(?:%|‰)?(?:以上|以下|以内)?")
 
 
 def _lines_from(text: str, pos: int):
@@ -863,7 +891,7 @@ def _tail_splits(m: regex.Match) -> list[tuple[int | None, int, Decimal]]:
             continue
         if k == 0:
             out.append((None, start, Decimal(tail)))
-        elif _SPLIT_TARGET.fullmatch(tail, 0, k) and tail[k - 1] != ".":
+        elif _data()["glued_line_target"].fullmatch(tail, 0, k) and tail[k - 1] != ".":
             out.append((start + k, start + k, Decimal(tail[k:])))
     return out
 
@@ -910,9 +938,10 @@ def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
     text = ctx.text
     level1 = level2 = None
     left1 = left2 = None   # points of the current level-1 (level-2) weight not yet given to rows
-    total = _GLUED_TOTAL.search(text, pos, end)
-    if total is not None and (pair := split_points(total.group("digits"), Decimal(100))) is not None:
-        # 总分100100: full marks and the total, split where the total is not above the full marks
+    total = d["glued_total"].search(text, pos, end)
+    if (total is not None and (pair := split_points(total.group("digits"), Decimal(100))) is not None
+            and pair[0] == 100):
+        # 总分10098.53: the full marks (100) and the total, split where the total is not above them
         cut, at = pair[2], total.start("digits")
         out.append(Row("total", _at(ctx, total.start(), total.start("digits")),
                        {"weight": _at(ctx, at, at + cut), "score": _at(ctx, at + cut, total.end("digits"))}, how="glued"))
@@ -925,8 +954,10 @@ def _read_glued_text(ctx: Context, pos: int, end: int, out: list[Row]) -> None:
         elif left1 is not None:
             left1 -= Decimal(weight)
 
+    m = None
     while pos < end:
-        m = d["glued_text_row"].search(text, pos, end)
+        if m is None or m.start() < pos:   # the last search's match still ahead is still the next one
+            m = d["glued_text_row"].search(text, pos, end)
         reach = min(end, pos + 300)   # a row is never longer: the search stays local
         dm = d["glued_doubled_row"].search(text, pos, reach)
         while dm and (dm.group("v").isdigit() or Decimal(dm.group("s")) > Decimal(dm.group("w"))):
@@ -976,8 +1007,9 @@ def _glued_name(ctx: Context, start: int, end: int, level1, level2) -> tuple[Cel
     start = lead.end() if lead else start
     while (p := d["level_prefix"].match(text, start, end)) and p.end() < end:
         word, after = p.group(), p.end()
-        if text.startswith("指标", after) and after + 2 < end:
-            after += 2   # 产出数量 + 指标: the level word written with 指标
+        tail = d["level_tail"]
+        if text.startswith(tail, after) and after + len(tail) < end:
+            after += len(tail)   # 产出数量 + 指标: the level word written with 指标
         if word in d["level2"]:
             level2 = word
         else:
@@ -985,7 +1017,8 @@ def _glued_name(ctx: Context, start: int, end: int, level1, level2) -> tuple[Cel
         start = _NAME_LEAD.match(text, after, end).end()
     # a level cell inside the run (…推迟,已督促施工单位完成成本指标项目计划总投资): what comes before it
     # is the previous row's remark, the name starts after it
-    inner = [m for m in d["level_prefix"].finditer(text, start, end) if m.group().endswith("指标") and m.end() <= end - 2]
+    inner = [m for m in d["level_prefix"].finditer(text, start, end)
+             if m.group().endswith(d["level_tail"]) and m.end() <= end - 2]
     if inner:
         word = inner[-1].group()
         if word in d["level2"]:

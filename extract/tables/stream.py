@@ -74,6 +74,7 @@ def _data():
         "points": regex.compile(d["indicator_points_cell"]),
         "money_column": regex.compile(d["money_column_header"]),
         "money_caption": regex.compile(d["money_caption"]),
+        "money_stops": regex.compile(patterns.alternation(d["money_label_stops"])),
         "other_unit": regex.compile(d["other_unit_cell"]),
         "funding_words": frozenset(w for ws in d["funding_columns"].values() for w in ws),
     }
@@ -308,8 +309,9 @@ def _column_grid(ctx: Context):
         while unit is not None and k < len(cells) and idle < 3:
             label = cells[k]
             if (label.prose or label.per_line != 1 or not _HAN.search(label.text)
-                    or d["other_unit"].search(label.text) or d["money_column"].fullmatch(clean(label.text))):
-                break
+                    or d["other_unit"].search(label.text) or d["money_column"].fullmatch(clean(label.text))
+                    or d["money_stops"].search(label.text)):
+                break   # not a money row (在职人数, 车辆数): the money table is over
             vals, m = [], k + 1
             while (m < len(cells) and len(vals) < len(headers) and cells[m].per_line == 1
                    and d["number"].fullmatch(cells[m].text)):
