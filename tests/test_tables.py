@@ -414,3 +414,20 @@ def test_a_total_word_before_a_count_in_a_glued_table_is_no_total_row():
     text = ("一级指标二级指标三级指标分值年度指标值全年实际值得分产出指标(70分)数量指标安装量水标尺12≥312米≥312米12"
             "社会效益指标受益人口合计1510人")
     assert ("10", "total") not in _score_facts_kinds(text) and ("0", "total") not in _score_facts_kinds(text)
+
+
+def test_spans_answer_overlaps_by_binary_search():
+    from extract.recognizers.indicators import _Spans
+
+    spans = _Spans()
+    for s, e in [(10, 20), (30, 40), (0, 5)]:
+        assert not spans.overlaps(s, e)
+        spans.add(s, e)
+    assert spans.overlaps(15, 16) and spans.overlaps(38, 50) and spans.overlaps(4, 11)
+    assert not spans.overlaps(5, 10) and not spans.overlaps(20, 30) and not spans.overlaps(40, 90)
+
+
+def test_a_table_of_thousands_of_rows_gives_every_row():
+    rows = "".join(f"| 数量指标 | 指标{n}人次 | ≥{n}人次 | {n}人次 | 5 | 5 |\n" for n in range(3000))
+    report = extract_text("| 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |\n" + rows)
+    assert len(report.indicators) == 3000

@@ -13,6 +13,7 @@ and its weight and score become score facts (kind max and indicator), as do the 
 
 from __future__ import annotations
 
+import bisect
 import functools
 from decimal import Decimal
 
@@ -66,17 +67,33 @@ def _data():
 def recognize(ctx: Context) -> list[Candidate]:
     """Indicator records and the scores of their tables."""
     out: list[Candidate] = []
-    names: list[tuple[int, int]] = []
+    names = _Spans()
     for row in tables.indicator_rows(ctx):
-        if row.kind == "indicator" and any(s < row.label.end and row.label.start < e for s, e in names):
+        if row.kind == "indicator" and names.overlaps(row.label.start, row.label.end):
             continue  # the same row read twice (a cell table and an OCR reading of it): keep the first
         if row.kind == "indicator":
-            names.append((row.label.start, row.label.end))
+            names.add(row.label.start, row.label.end)
         out.extend(_from_row(ctx, row))
-    taken = [(c.start, c.end) for c in out if c.type == "indicators"]
-    out.extend(c for c in _prose(ctx) + _headings(ctx)
-               if not any(s < c.end and c.start < e for s, e in taken))
+    out.extend(c for c in _prose(ctx) + _headings(ctx) if not names.overlaps(c.start, c.end))
     return out
+
+
+class _Spans:
+    """Spans that never overlap one another, kept sorted: whether a new one overlaps any is a binary
+    search, not a scan (a table of 30,000 rows is read in linear time)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end)   # the spans that start before `end` …
+        return i > 0 and self.ends[i - 1] > start    # … the last of them is the only one that can reach it
+
+    def add(self, start: int, end: int) -> None:
+        i = bisect.bisect_left(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)
 
 
 def _points(cell: Cell) -> Decimal:
