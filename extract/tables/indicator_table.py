@@ -811,11 +811,6 @@ def _glued_line_header(text: str, a: int, b: int) -> list[str] | None:
     return cols
 
 
-def _spaced_span(ctx: Context, a: int, b: int) -> bool:
-    o1, o2 = ctx.norm.span(a, b)
-    return _HORIZONTAL_SPACE.search(ctx.norm.original, o1, o2) is not None
-
-
 def _glued_lines(ctx: Context, pos: int, cols: list[str]) -> list[Row]:
     """Rows of a glued header's table, one per line: a name (level words run into it), then the target
     and the weight run together (资金支出率达到目标值96%10, 受助学生人数达到预计值185015). A digit run
@@ -916,7 +911,11 @@ def _by_total(options: list[list[tuple[int | None, int, Decimal]]], total: Decim
 def _spaced(ctx: Context, m: regex.Match) -> bool:
     """Whether the original header had spaces between its words (normalization deletes a single
     space between ideographs): then its cells were apart, and the cell readers read the table."""
-    o1, o2 = ctx.norm.span(m.start(), m.end())
+    return _spaced_span(ctx, m.start(), m.end())
+
+
+def _spaced_span(ctx: Context, a: int, b: int) -> bool:
+    o1, o2 = ctx.norm.span(a, b)
     return _HORIZONTAL_SPACE.search(ctx.norm.original, o1, o2) is not None
 
 
