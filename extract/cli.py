@@ -79,6 +79,12 @@ def extract(
                                            ".html, .doc), folders (walked) or globs"),
     max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
     indent: Optional[int] = typer.Option(None, help="pretty-print each record (not JSON Lines then)"),
+    timeout: Optional[int] = typer.Option(None, "--timeout", min=1, max=86400,
+                                          help="seconds one file may take (extracted in a worker process the "
+                                          "command stops when it overruns: [E016])"),
+    worker_memory: Optional[str] = typer.Option(None, "--worker-memory",
+                                                help="memory the worker may hold, e.g. 2G (extracted in a worker "
+                                                "process the command stops when it passes it: [E018])"),
 ) -> None:
     """Extract facts; one JSON object per file on stdout (JSON Lines). `-` reads one report from
     standard input; a .zip gives one record per report inside.
@@ -91,7 +97,35 @@ def extract(
 
     failed = done = 0
     limits = Limits(max_bytes=max_bytes)
-    for item in _stdin_or_items(files, limits, iter_items):
+    items = _stdin_or_items(files, limits, iter_items)
+    if timeout is not None or worker_memory is not None:
+        from .dataset import workers
+
+        memory = _size(worker_memory, "--worker-memory") if worker_memory is not None else None
+
+        def readable():
+            nonlocal done, failed
+            for item in items:
+                done += 1
+                if item.error is not None:
+                    failed += 1
+                    typer.echo(f"reportx: {safe(item.error)}", err=True)
+                    continue
+                yield item.source, item.source, item.data
+
+        def finish(source: str, result: dict) -> None:
+            nonlocal failed
+            if "report" in result:
+                sys.stdout.write(result["report"].model_dump_json(indent=indent) + "\n")
+                sys.stdout.flush()
+            else:
+                failed += 1
+                _fail(source, f"[{result['code']}] {result['error']}")
+
+        with _user_errors():
+            workers.run(readable(), 1, finish, seconds=timeout or 0, memory=memory, job="report")
+        items = iter(())
+    for item in items:
         done += 1
         try:
             if item.error is not None:
@@ -114,6 +148,15 @@ def extract(
     if failed:
         _fail("", f"{failed} of {done} file(s) failed")
         raise typer.Exit(1)
+
+
+def _size(text: str, option: str) -> int:
+    from .dataset.workers import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint=option) from None
 
 
 def _stdin_or_items(files: list[str], limits, iter_items):
@@ -273,7 +316,12 @@ def ingest(
     zip_max_total: int = typer.Option(2 * 1024 ** 3, "--zip-max-total", min=1, help="cap on bytes unpacked per zip"),
     zip_max_members: int = typer.Option(20_000, "--zip-max-members", min=1, help="cap on members per zip"),
     timeout: int = typer.Option(300, "--timeout", min=1, max=86400,
-                                help="seconds one file may take; a slower file becomes an error row"),
+                                help="seconds one file may take; the worker holding a slower file is stopped and "
+                                "the file becomes an error row [E016]"),
+    worker_memory: Optional[str] = typer.Option(
+        None, "--worker-memory", help="memory one worker may hold, e.g. 2G; a file that needs more becomes an "
+        "error row [E018] (default: 4G, or less so that all workers fit in 80% of RAM; 0: no limit). With "
+        "--scheduler local, each Dask worker's memory limit"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar, no summary (failures still shown)"),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON"),
 ) -> None:
@@ -297,7 +345,8 @@ def ingest(
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, stop)
     limits = Limits(max_bytes=max_bytes, zip_max_total=zip_max_total, zip_max_members=zip_max_members,
-                    file_seconds=timeout)
+                    file_seconds=timeout,
+                    worker_memory=_size(worker_memory, "--worker-memory") if worker_memory is not None else None)
     if db is None and parquet is None:
         db = Path("reports.db")
     options = {"workers": workers, "force": force, "limits": limits, "scheduler": scheduler, "parquet": parquet}

@@ -109,9 +109,16 @@ class NotARegularFile(ReportxError):
 
 
 class FileTimeLimit(ReportxError):
-    """A file whose extraction took longer than the per-file time limit (ingest --timeout)."""
+    """A file whose extraction took longer than the per-file time limit (ingest --timeout): the parent
+    stopped the worker that held it."""
 
     code = "E016"
+
+
+class FileMemoryLimit(ReportxError):
+    """A file whose extraction needed more memory than one worker may hold (ingest --worker-memory)."""
+
+    code = "E018"
 
 
 class GoldError(ReportxError):

@@ -296,7 +296,7 @@ def test_kill_9_mid_run_then_resume_finishes_without_duplicates(tmp_path):
 
 
 def _worker_pids(parent: int) -> list[int]:
-    """The pool's worker processes under `parent` (spawned workers run multiprocessing's spawn_main)."""
+    """The pool's worker processes under `parent` (python -m extract.dataset.worker)."""
     try:
         with open(f"/proc/{parent}/task/{parent}/children") as f:
             kids = [int(x) for x in f.read().split()]
@@ -306,7 +306,7 @@ def _worker_pids(parent: int) -> list[int]:
     for pid in kids:
         try:
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"spawn_main" in f.read():
+                if b"extract.dataset.worker" in f.read():
                     out.append(pid)
         except OSError:
             pass

@@ -9,7 +9,6 @@ import sys
 from decimal import Decimal
 
 import pytest
-import regex
 
 from extract import patterns
 from extract.figures import _data, scope_of

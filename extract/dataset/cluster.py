@@ -14,8 +14,11 @@ file that kills workers ends as an `errors` row (E998), not as a failed job; a r
 once whatever was retried (SQLite skips a stored report; a Parquet batch overwrites itself).
 
 Workers need reportx installed (`pip install 'reportx[dask]'`), the same version as the client.
-The per-file time limit (--timeout) is not applied on a cluster: tasks run in worker threads,
-where no alarm can interrupt them; Dask's own deadlines do that job.
+Memory is bounded by each Dask worker's memory limit: its nanny kills a worker that passes it, and
+the file that did it ends as E998 as above. `local` sets the limit from --worker-memory (the same
+default as the process pool's); a cluster of your own sets it where its workers start
+(`dask worker tcp://HOST:8786 --memory-limit 4GB`). The per-file time limit (--timeout) is the
+process pool's: on a cluster, tasks run in worker threads nothing outside can stop one file of.
 """
 
 from __future__ import annotations
@@ -93,9 +96,10 @@ def _killed_worker_types() -> tuple[type, ...]:
     return tuple(types)
 
 
-def connect(scheduler: str, workers: int):
+def connect(scheduler: str, workers: int, memory: int | None = None):
     """(client, cluster or None): a new LocalCluster of `workers` processes for "local", else a client
-    of the running scheduler at that address."""
+    of the running scheduler at that address. `memory`: each local worker's memory limit in bytes
+    (None: workers.memory_limit(); 0: none)."""
     try:
         import dask
         from distributed import Client, LocalCluster
@@ -104,10 +108,15 @@ def connect(scheduler: str, workers: int):
 
         raise UsageError("--scheduler needs Dask: pip install 'reportx[dask]'") from None
     if scheduler == "local":
-        scratch = tempfile.mkdtemp(prefix="reportx-dask-")   # the workers' scratch space, removed after
+        from .workers import memory_limit
+
+        _remove_stale_scratch()
+        # the workers' scratch space, removed after (or by the next run, when this one was killed)
+        scratch = tempfile.mkdtemp(prefix=f"reportx-dask-{os.getpid()}-")
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR, local_directory=scratch)
+                                   dashboard_address=None, silence_logs=logging.ERROR, local_directory=scratch,
+                                   memory_limit=memory_limit(workers, memory))
         cluster.reportx_scratch = scratch
         return Client(cluster), cluster
     from ..errors import DatabaseError
@@ -118,13 +127,38 @@ def connect(scheduler: str, workers: int):
         raise DatabaseError(f"cannot reach the Dask scheduler ({e})", scheduler) from None
 
 
+def _remove_stale_scratch() -> None:
+    """Scratch folders of local clusters whose command was killed (its pid is in the name, and gone)."""
+    import re
+
+    base = tempfile.gettempdir()
+    try:
+        names = os.listdir(base)
+    except OSError:
+        return
+    for name in names:
+        m = re.fullmatch(r"reportx-dask-(\d+)-\w+", name)
+        if m and not _alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(base, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[..., None], limits: Limits,
         parquet=None, records: bool = True, batch_size: int | None = None,
         idle: Callable[[], None] = lambda: None) -> None:
     """Extract every listed document on the cluster; `finish(stamp, result, parquet_written)` for each."""
     from distributed import as_completed
 
-    client, cluster = connect(scheduler, workers)
+    client, cluster = connect(scheduler, workers, limits.worker_memory)
     killed = _killed_worker_types()
     # paths as the client means them: a worker's current folder is not the client's
     out = None if parquet is None else os.path.abspath(parquet)

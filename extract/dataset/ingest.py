@@ -1,8 +1,8 @@
 """Bulk ingest: files, folders, globs and .zip archives -> the SQLite dataset (extract/dataset/store.py).
 
-Worker processes each load jieba and spaCy once and turn bytes into a finished record (report,
-text, sentences with their search tokens); the parent is the single writer, one transaction per
-report. Nothing is held for the whole batch: sources are enumerated lazily and at most a few
+Worker processes (extract/dataset/workers.py) each load jieba and spaCy once and turn bytes into a
+finished record (report, text, sentences with their search tokens); the parent holds their time and
+memory limits and is the single writer, one transaction per report. Nothing is held for the whole batch: sources are enumerated lazily and at most a few
 records per worker are in flight. A report's id is the sha256 of its bytes, so re-running the same
 command skips what is already stored and finishes what a killed run left undone.
 """
@@ -10,35 +10,18 @@ command skips what is already stored and finishes what a killed run left undone.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-import pickle
-import shutil
-import signal
 import sqlite3
-import tempfile
-import threading
 import time
-import uuid
 from collections import Counter
-from concurrent.futures import (
-    ALL_COMPLETED,
-    FIRST_COMPLETED,
-    Future,
-    ProcessPoolExecutor,
-    wait,
-)
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from .. import __version__
-from ..errors import FileTimeLimit, ReportxError, WriteFailed
+from ..errors import ReportxError, WriteFailed
 from . import store
 from .sources import Item, Limits, Ref, chunked, expand_paths, iter_items, iter_refs, read_ref  # noqa: F401 (re-exported)
-
-WORKER_TASKS = 25_000   # reports a worker process takes before it is replaced (a safety net)
 
 
 @dataclass
@@ -59,59 +42,12 @@ class Summary:
 
 # ------------------------------------------------------------------------------------------ workers
 
-def _warm(folder: str | None = None) -> None:
-    """Worker initializer: die with the parent, and load the pipeline once per process."""
-    _watch_parent(folder)
-    _warm_up()
-
-
 def _warm_up() -> None:
     from ..pipeline import extract_text
 
     # one small report loads everything lazy (jieba's dictionary, the compiled rules), so the per-file
     # time limit measures the file, not the warm-up
     extract_text("2020年度绩效自评报告\n一、预算执行情况\n全年支出156.99万元，执行率97.94%，得分98分。")
-
-
-def _watch_parent(folder: str | None) -> None:
-    """A worker exits within a quarter second of its parent's death, however the parent died (SIGKILL
-    included), removing the batch's temporary folder if the parent could not: no orphan keeps
-    running with 200 MB, and nothing is left in /tmp."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.25)
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="reportx-parent-watch", daemon=True).start()
-
-
-class FileTimeout(Exception):
-    """Raised inside a worker when one file takes longer than the per-file time limit."""
-
-
-def _on_alarm(signum, frame):
-    raise FileTimeout()
-
-
-def process_within(source: str, data: bytes, seconds: int) -> dict:
-    """process() with a time limit (SIGALRM, main thread of a worker or of a one-process run): a runaway
-    file becomes an error record instead of holding the batch."""
-    if not seconds or threading.current_thread() is not threading.main_thread():
-        return process(source, data)
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(seconds)
-    try:
-        return process(source, data)
-    except FileTimeout:
-        return {"error": f"extraction took longer than the per-file limit of {seconds} s; skipped",
-                "code": FileTimeLimit.code, "stage": "extract"}
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def process(source: str, data: bytes) -> dict:
@@ -122,8 +58,6 @@ def process(source: str, data: bytes) -> dict:
 
     try:
         doc = read_bytes(source, data)
-    except FileTimeout:
-        raise
     except ReportxError as e:
         return {"error": _error_message(e), "code": e.code, "stage": "read"}
     except Exception as e:  # a reader bug: recorded, the batch goes on
@@ -132,8 +66,6 @@ def process(source: str, data: bytes) -> dict:
     try:
         report, ctx = extract_with_context(doc.text, source=source, data=data, encoding=doc.encoding)
         rows = sentence_rows(ctx)
-    except FileTimeout:
-        raise
     except ReportxError as e:
         return {"error": _error_message(e), "code": e.code, "stage": "extract"}
     except Exception as e:  # a bug of ours: recorded, the batch goes on
@@ -143,6 +75,24 @@ def process(source: str, data: bytes) -> dict:
         return {"record": store.record(report, doc.text, doc.format, rows, __version__)}
     except (OverflowError, ValueError, ArithmeticError) as e:
         return {"error": f"could not be stored ({type(e).__name__}: {e})", "code": WriteFailed.code, "stage": "write"}
+
+
+def process_report(source: str, data: bytes) -> dict:
+    """Bytes -> {"report": Report} for `reportx extract` in a worker; errors as data, as process() gives them."""
+    from ..pipeline import extract_text
+    from ..readers import read_bytes
+
+    try:
+        doc = read_bytes(source, data)
+        return {"report": extract_text(doc.text, source=source, data=data, encoding=doc.encoding)}
+    except ReportxError as e:
+        return {"error": _error_message(e), "code": e.code, "stage": "extract"}
+    except Exception as e:  # a bug of ours: recorded, the batch goes on
+        return {"error": f"internal error ({type(e).__name__}: {e}); please report it", "code": "E999",
+                "stage": "extract"}
+
+
+JOBS = {"record": process, "report": process_report}   # what a worker of extract/dataset/workers.py runs
 
 
 def _error_message(e: ReportxError) -> str:
@@ -287,18 +237,20 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
 
             cluster.run(todo(), scheduler, workers, finish, limits, parquet=parquet, records=db is not None,
                         batch_size=batch_size, idle=idle)
-        elif workers == 1:
-            # one process does everything: no pool, no pickling (and the baseline for scaling)
+        elif workers == 1 and not limits.file_seconds and limits.worker_memory == 0:
+            # no limits asked for: this process does everything, no worker, no pickling
             first = True
             for item in read(todo()):
                 if first:
                     _warm_up()
                     first = False
                 idle()
-                finish(item.ref.stamp, process_within(item.source, item.data, limits.file_seconds))
+                finish(item.ref.stamp, process(item.source, item.data))
         else:
-            _run_pool(read(todo()), workers, lambda item, result: finish(item.ref.stamp, result),
-                      limits.file_seconds, idle)
+            from . import workers as pool
+
+            pool.run(((item.ref.stamp, item.source, item.data) for item in read(todo())), workers, finish,
+                     seconds=limits.file_seconds, memory=limits.worker_memory, idle=idle)
         flush()
     except BaseException:
         if batch is not None:
@@ -325,135 +277,3 @@ def _unwritable(e: sqlite3.Error, db_path) -> store.DatabaseError:
     return store.DatabaseError(
         f"cannot write the database ({e}): the disk is full, a file size limit was reached or the disk "
         "failed; what was stored stays stored — free space and run the same command again", str(db_path))
-
-
-def _new_pool(workers: int, folder: str) -> ProcessPoolExecutor:
-    # spaCy's string store, which keeps every word seen, is renewed in-process (nlp.parse); workers
-    # are still replaced every WORKER_TASKS reports, against whatever else a long life accumulates.
-    return ProcessPoolExecutor(max_workers=workers, initializer=_warm, initargs=(folder,),
-                               max_tasks_per_child=WORKER_TASKS, mp_context=multiprocessing.get_context("spawn"))
-
-
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """Shut a pool down now: pending files cancelled, running workers terminated, all of them reaped."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for p in processes:
-        if p.is_alive():
-            p.terminate()
-    for p in processes:
-        p.join(timeout=10)
-        if p.is_alive():
-            p.kill()
-            p.join(timeout=5)
-
-
-_DIED = {"error": "a worker died while extracting this file (killed, or out of memory)", "code": "E998",
-         "stage": "extract"}
-
-
-def process_to_file(source: str, data: bytes, folder: str, seconds: int = 0) -> str:
-    """process(), with the record left in a file of `folder`; returns the file's path (runs in a worker).
-
-    Only the short path crosses the pool's result pipe: a worker killed while writing a large
-    record into the pipe would leave half a message there, and the pool would wait for the rest
-    forever. A worker killed while writing the file leaves only a file nobody reads.
-    """
-    path = os.path.join(folder, uuid.uuid4().hex)
-    with open(path, "wb") as f:
-        pickle.dump(process_within(source, data, seconds), f, protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def process_batch_to_file(items: list[tuple[str, bytes]], folder: str, seconds: int = 0) -> str:
-    """process_to_file for several files at once: one task, one pickle, one file per POOL_BATCH reports
-    (a task's own cost, paid once for the batch, was a tenth of a report's)."""
-    path = os.path.join(folder, uuid.uuid4().hex)
-    with open(path, "wb") as f:
-        pickle.dump([process_within(source, data, seconds) for source, data in items], f,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    return path
-
-
-def _record(path: str) -> dict:
-    """The record a worker left in `path` (the file is removed)."""
-    with open(path, "rb") as f:
-        result = pickle.load(f)  # written by our own worker a moment ago, in a folder only we use
-    os.unlink(path)
-    return result
-
-
-POOL_BATCH = 8   # files per pool task; a worker that dies takes its batch's files to be retried one by one
-
-
-def _run_pool(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], seconds: int = 0,
-              idle: Callable[[], None] = lambda: None) -> None:
-    """Extract in worker processes, POOL_BATCH files a task, at most workers*2 tasks in flight (memory stays flat).
-
-    When a worker dies, every file in flight is retried alone in a fresh pool, so only the file
-    that kills a worker is reported as failed and nothing else is lost.
-    """
-    folder = tempfile.mkdtemp(prefix="reportx-ingest-")
-    try:
-        _run_pool_in(items, workers, finish, folder, seconds, idle)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _run_pool_in(items: Iterator[Item], workers: int, finish: Callable[[Item, dict], None], folder: str,
-                 seconds: int = 0, idle: Callable[[], None] = lambda: None) -> None:
-    pool = _new_pool(workers, folder)
-    pending: dict[Future, list[Item]] = {}
-
-    def isolate(suspects: list[Item]) -> None:
-        nonlocal pool
-        for it in suspects:
-            try:
-                result = _record(pool.submit(process_to_file, it.source, it.data, folder, seconds).result())
-            except BrokenProcessPool:
-                _stop(pool)
-                pool = _new_pool(workers, folder)
-                result = _DIED
-            finish(it, result)
-
-    def drain(when: str) -> None:
-        nonlocal pool
-        done, _ = wait(pending, timeout=IDLE_SECONDS, return_when=when)
-        if not done:
-            idle()   # nothing finished for a while: commit what is written, so it is not held open
-            return
-        broken = []
-        for fut in done:
-            chunk = pending.pop(fut)
-            try:
-                results = _record(fut.result())
-            except BrokenProcessPool:
-                broken += chunk
-                continue
-            for item, result in zip(chunk, results):
-                finish(item, result)
-        if broken:
-            broken += [item for chunk in pending.values() for item in chunk]   # their futures failed with the pool
-            pending.clear()
-            _stop(pool)
-            pool = _new_pool(workers, folder)
-            isolate(broken)
-
-    try:
-        for chunk in chunked(items, POOL_BATCH):
-            try:
-                pending[pool.submit(process_batch_to_file, [(i.source, i.data) for i in chunk], folder,
-                                    seconds)] = chunk
-            except BrokenProcessPool:
-                suspects = [item for c in pending.values() for item in c] + chunk
-                pending.clear()
-                _stop(pool)
-                pool = _new_pool(workers, folder)
-                isolate(suspects)
-                continue
-            while len(pending) >= workers * 2:
-                drain(FIRST_COMPLETED)
-        while pending:
-            drain(ALL_COMPLETED)
-    finally:
-        _stop(pool)

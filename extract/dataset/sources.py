@@ -42,7 +42,8 @@ WALK_SKIP = {"", ".md"}
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = DEFAULT_MAX_BYTES
-    file_seconds: int = DEFAULT_FILE_SECONDS
+    file_seconds: int = DEFAULT_FILE_SECONDS   # 0: none
+    worker_memory: int | None = None           # bytes per worker; None: workers.memory_limit(); 0: none
     zip_max_total: int = DEFAULT_ZIP_MAX_TOTAL
     zip_max_members: int = DEFAULT_ZIP_MAX_MEMBERS
 
