@@ -190,10 +190,30 @@ def _traditional() -> dict[int, str]:
             if len(p) >= 2 and len(p[0]) == 1 and len(p[1]) == 1 and p[0] != p[1] and p[0] not in simplified}
 
 
+# A decimal digit other than 0-9 (Arabic-Indic, Devanagari, and digits of a Unicode version newer than
+# Python's, which `regex` knows and Decimal() does not): each becomes its ASCII digit, so no rule's \d
+# can hand Decimal() a character it cannot read.
+_OTHER_DIGIT = regex.compile(r"[^\P{Nd}0-9]")
+
+
+def _digit_value(ch: str) -> str:
+    import unicodedata
+
+    value = unicodedata.decimal(ch, None)
+    if value is None:   # Unicode puts every digit run 0..9 at consecutive code points
+        first = ord(ch)
+        while first > 0 and _OTHER_DIGIT.match(chr(first - 1)):
+            first -= 1
+        value = (ord(ch) - first) % 10
+    return str(value)
+
+
 def normalize(original: str) -> Normalized:
     """Normalize `original`; see patterns/normalize.yaml for every edit."""
     table, deletions, original_deletions = _compiled()
     replaced = original.translate(table)
+    if _OTHER_DIGIT.search(replaced):
+        replaced = _OTHER_DIGIT.sub(lambda m: _digit_value(m.group()), replaced)
     # Deletions are found on the replaced text, whose indexes equal the original's (a few rules,
     # marked `scope: original`, need the characters before replacement).
     cuts = [(m.start(), m.end()) for m in deletions.finditer(replaced) if m.end() > m.start()]

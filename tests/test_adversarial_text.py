@@ -175,3 +175,20 @@ def test_a_text_over_spacys_default_limit_extracts():
     report = extract_text(text)
     assert [s.title for s in report.sections] == ["项目概况"]
     assert report.amounts and report.amounts[0].text == "100万元"
+
+
+@pytest.mark.parametrize("zero", [0x10D40, 0x0660, 0x0966, 0xFF10, 0x1D7CE])
+def test_digits_of_any_script_are_read_as_their_values(zero):
+    """Garay digits (Unicode 16: `regex` knows them, Python's Decimal does not), Arabic-Indic, Devanagari,
+    full-width and mathematical digits: the seed written in each gives the seed's values, and never
+    an InvalidOperation from Decimal()."""
+    seed = (ROOT / "corpora" / "seed" / "000_bcae26400f7d3644.txt").read_text(encoding="utf-8")
+    other = seed.translate({ord(str(d)): chr(zero + d) for d in range(10)})
+    want, got = extract_text(seed), extract_text(other)
+
+    def values(report):
+        return ([a.value_yuan for a in report.amounts], [p.value for p in report.percentages],
+                [s.value for s in report.scores])
+
+    assert values(got) == values(want)
+    assert all(other[a.start:a.end] == a.text for a in got.amounts)

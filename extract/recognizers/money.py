@@ -97,18 +97,17 @@ def build(ctx: Context, rule: dict, m: regex.Match) -> dict | None:
         if low_unit:                 # 1万元--5万元, 3千元-1万元: the low end has its own unit
             low *= _scale(low_unit[:-1])
         else:
-            if _bare(low_text) and _trailing_scale(num):
-                low *= _scale(_trailing_scale(num))  # 3-5万元: the low end takes 万
+            tail = _trailing_scale(num)
+            if tail and not _trailing_scale(strip_spaces(low_text)) and (
+                    low * _scale(tail) < value / multiplier):
+                # 3-5万元, 一百二十到一百五十万元, 一千到两千万元: the low end takes the high end's 万 —
+                # unless that would not make it the lower (8000-1万元, 三千到一万元: the low end is yuan)
+                low *= _scale(tail)
             low *= multiplier
         if low >= value:
             return None  # not an increasing range: 2019-2020元 is no amount of money
         data.update(value_yuan=low, low_yuan=low, high_yuan=value)
     return data
-
-
-def _bare(numeral: str) -> bool:
-    """A numeral with no unit character of its own (3, 三, 1.5), which takes the high end's scale."""
-    return not any(c in _scales() for c in numeral)
 
 
 def _cents(m: regex.Match, negative: bool) -> Decimal:
