@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -20,19 +21,22 @@ app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, no_args_
 _CONTROLS = None
 
 
-def safe(text: object) -> str:
-    """Text for a terminal: control characters (ESC sequences, carriage returns, C1 codes) shown as
-    escapes, so a file name or a report line cannot retitle the window or fake a line."""
+def safe(text: object, newlines: bool = False) -> str:
+    """Text for a terminal: control characters (ESC sequences, carriage returns, line breaks, C1 codes)
+    shown as escapes, so a file name or a report line cannot retitle the window or fake a line.
+    `newlines`: text of our own whose line breaks are meant (a note of several lines)."""
     global _CONTROLS
     if _CONTROLS is None:
         import regex
 
-        _CONTROLS = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+        _CONTROLS = regex.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+    if newlines:
+        return "\n".join(safe(line) for line in str(text).split("\n"))
     return _CONTROLS.sub(lambda m: repr(m.group())[1:-1], str(text))
 
 
 def _fail(path: str, message: str) -> None:
-    path = safe(path).replace("\n", "\\n")
+    path = safe(path)
     typer.echo(f"reportx: {path}: {safe(message)}" if path else f"reportx: {safe(message)}", err=True)
 
 
@@ -449,15 +453,16 @@ def search(
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=_width(), soft_wrap=True)   # the terminal wraps; no break inside 156.99
     if not hits:
         console.print(Text(f"no sentence matches {safe(query)!r}"))
     for n, h in enumerate(hits, 1):
         console.print(Text(safe(f"{n}. {h.department or '?'} | {h.year or '?'} | {h.section or '-'}"), style="bold"))
-        if safe(h.text) != h.text:   # control characters in the report: shown escaped, unmarked
-            line = Text("   " + safe(h.text))
+        text = h.text.replace("\n", " ").replace("\r", " ").replace("\t", " ")   # one for one: marks stay put
+        if safe(text) != text:   # control characters in the report: shown escaped, unmarked
+            line = Text("   " + safe(text))
         else:
-            line = Text("   " + h.text)
+            line = Text("   " + text)
             for s, e in h.marks:
                 line.stylize("bold yellow reverse", s + 3, e + 3)
         console.print(line)
@@ -573,7 +578,7 @@ def stats(
         _table(f"reports by {', '.join(keys)}: each report's own figures, once (money in 万元; exact figures "
                f"with --format csv/json)", heads, rows, wrap={*keys, "grade_levels"})
     if note:   # with the table on stdout; beside csv/json on stderr, so they stay machine-readable
-        typer.echo(safe(note), err=fmt != "table")
+        typer.echo(safe(note, newlines=True), err=fmt != "table")
 
 
 def _stats_note(rows: list[dict], fact, role, level, conflicts: bool, indicators: bool) -> str | None:
@@ -599,7 +604,15 @@ def _table(title: str, heads: list[tuple[str, str]], rows: list[dict], wrap: set
         t.add_column(h, no_wrap=key not in wrap, justify="left" if key in wrap else "right")
     for r in rows:
         t.add_row(*[_wan(r[k]) if k.endswith("_yuan") else _show(r[k]) for k, _ in heads])
-    Console(width=None if sys.stdout.isatty() else 160).print(t)
+    Console(width=_width()).print(t)
+
+
+def _width() -> int | None:
+    """Columns for rich: the terminal's, or $COLUMNS; piped without $COLUMNS, as wide as the output needs
+    (nothing cut, nothing wrapped inside a number)."""
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return None if sys.stdout.isatty() else 100_000
 
 
 def _wan(v) -> str:

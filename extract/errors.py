@@ -121,6 +121,12 @@ class FileMemoryLimit(ReportxError):
     code = "E018"
 
 
+class Unreadable(ReportxError):
+    """A file or folder this user may not read (permissions): an error row, never skipped in silence."""
+
+    code = "E022"
+
+
 class GoldError(ReportxError):
     """A .gold.json file that is not valid JSON or not one gold object."""
 

@@ -117,19 +117,32 @@ def iter_refs(paths: list[str], limits: Limits) -> Iterator[Ref]:
             p = Path(m)
             if p.is_dir():
                 for f in _walk(p):
-                    if walkable(f.name):
+                    if isinstance(f, Ref):
+                        yield f          # a folder that could not be listed
+                    elif walkable(f.name):
                         yield from _file_refs(f, limits)
             else:
                 yield from _file_refs(p, limits)
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path) -> Iterator[Path | Ref]:
     """Every entry under `folder` that is not a directory, in order; symlinked folders are not followed (no
-    loops). FIFOs, devices and broken or looping links are yielded too, so each becomes an error row."""
-    for root, dirs, files in os.walk(folder, followlinks=False):
+    loops). FIFOs, devices and broken or looping links are yielded too, so each becomes an error row; a
+    folder that cannot be listed (permissions) is yielded as a Ref with its error, never skipped."""
+    from ..readers import os_error
+
+    unlisted: list[OSError] = []
+    for root, dirs, files in os.walk(folder, followlinks=False, onerror=unlisted.append):
+        while unlisted:
+            e = unlisted.pop(0)
+            name = str(e.filename or root)
+            yield Ref(name, name, error=os_error(e, name))
         dirs.sort()
         for name in sorted(files + [d for d in dirs if os.path.islink(os.path.join(root, d))]):
             yield Path(root) / name
+    for e in unlisted:
+        name = str(e.filename or folder)
+        yield Ref(name, name, error=os_error(e, name))
 
 
 def walkable(name: str) -> bool:

@@ -28,6 +28,7 @@ from ..errors import (
     InputNotFound,
     InputTooLarge,
     NotARegularFile,
+    Unreadable,
     ReportxError,
     UnsupportedFormat,
 )
@@ -81,7 +82,7 @@ def read_raw(path: str | os.PathLike, max_bytes: int) -> bytes:
     except FileNotFoundError:
         raise InputNotFound("no such file", name) from None
     except OSError as e:
-        raise ReportxError(f"cannot read: {e.strerror}", name) from None
+        raise os_error(e, name) from None
     if stat.S_ISDIR(st.st_mode):
         raise UnsupportedFormat("is a directory; give the files inside it", name)
     _require_regular(st, name)
@@ -91,13 +92,13 @@ def read_raw(path: str | os.PathLike, max_bytes: int) -> bytes:
         # O_NONBLOCK: if the path was swapped for a FIFO since the stat, opening it does not hang
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError as e:
-        raise ReportxError(f"cannot read: {e.strerror}", name) from None
+        raise os_error(e, name) from None
     with os.fdopen(fd, "rb") as f:
         _require_regular(os.fstat(f.fileno()), name)  # the file actually opened, not the one stat'ed
         try:
             data = _read_capped(f, st.st_size, max_bytes)
         except OSError as e:
-            raise ReportxError(f"cannot read: {e.strerror}", name) from None
+            raise os_error(e, name) from None
     if len(data) > max_bytes:
         raise InputTooLarge(f"grew past the limit of {max_bytes} bytes while being read (raise it with --max-bytes)", name)
     return data
@@ -127,8 +128,20 @@ def require_regular_file(path: str | os.PathLike) -> None:
     except FileNotFoundError:
         raise InputNotFound("no such file", name) from None
     except OSError as e:
-        raise ReportxError(f"cannot read: {e.strerror}", name) from None
+        raise os_error(e, name) from None
     _require_regular(st, name)
+
+
+def os_error(e: OSError, name: str) -> ReportxError:
+    """The coded error for an OSError met reading `name`: a symlink loop is not a regular file (E015),
+    a file or folder we may not read is Unreadable (E022); anything else is said as the system says it."""
+    import errno
+
+    if e.errno == errno.ELOOP:
+        return NotARegularFile("is a symbolic link loop, not a regular file", name)
+    if e.errno in (errno.EACCES, errno.EPERM):
+        return Unreadable(f"cannot read: {e.strerror} (check its permissions)", name)
+    return ReportxError(f"cannot read: {e.strerror}", name)
 
 
 def _require_regular(st: os.stat_result, name: str) -> None:
