@@ -67,7 +67,7 @@ def _user_errors(code: int = 2):
         _fail("", "interrupted; what was stored stays stored, and the same command finishes the job")
         raise typer.Exit(130)
     except OSError as e:
-        _fail(e.filename or "", e.strerror or str(e))
+        _fail(e.filename or "", f"[E000] {e.strerror or e}")
         raise typer.Exit(code)
     except sqlite3.Error as e:
         _fail("", f"[E020] database error: {e}")
@@ -530,6 +530,12 @@ def stats(
         raise typer.Exit(2)
     filters = {"kind": kind, "year": year, "department": department, "duplicates": duplicates}
     if parquet is not None:
+        from .dataset.parquet import is_dataset
+
+        if not is_dataset(parquet):
+            _fail(str(parquet), "[E020] not a reportx Parquet dataset (no files/ folder); write one with "
+                                "`reportx ingest PATH --parquet DIR`")
+            raise typer.Exit(2)
         db = parquet
     with _user_errors():
         if indicator is not None:

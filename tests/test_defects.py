@@ -63,3 +63,77 @@ def test_a_newline_in_a_file_name_cannot_fake_an_output_line(tmp_path):
     lines = proc.stderr.splitlines()
     assert not any(line.startswith("reportx: ingested") for line in lines)
     assert any("a\\nreportx: ingested 999.txt" in line for line in lines)
+
+
+# ------------------------------------------------------------------------------------------ commands
+
+def _seeds(folder: Path, n: int) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    text = SEED.read_text(encoding="utf-8")
+    for i in range(n):
+        (folder / f"r{i:02d}.txt").write_text(text.replace("兰州新区经济合作局", f"第{i}测试局"), encoding="utf-8")
+    return folder
+
+
+def test_ingest_reads_one_report_from_standard_input_as_extract_does(tmp_path):
+    db = tmp_path / "s.db"
+    proc = _cli("ingest", "-", "--db", str(db), "--json", input=SEED.read_text(encoding="utf-8"))
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["ingested"] == 1
+    other = SEED.read_text(encoding="utf-8").replace("兰州新区经济合作局", "另一个局")
+    proc = _cli("ingest", "-", "--db", str(db), "--json", input=other)   # same name, new content: ingested
+    assert json.loads(proc.stdout)["ingested"] == 1
+
+
+def test_export_of_an_unknown_role_is_refused_before_anything_is_written(tmp_path):
+    db = tmp_path / "e.db"
+    assert _cli("ingest", str(SEED), "--db", str(db), "--quiet").returncode == 0
+    proc = _cli("export", str(tmp_path / "out"), "--db", str(db), "--role", "nonexistent")
+    assert proc.returncode == 2 and "[E013]" in proc.stderr and "expenditure" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_stats_of_a_missing_parquet_dataset_names_parquet(tmp_path):
+    proc = _cli("stats", "--parquet", str(tmp_path / "missing"))
+    assert proc.returncode == 2 and "Parquet" in proc.stderr and "--db FILE" not in proc.stderr
+
+
+def test_a_full_disk_under_parquet_says_so_with_a_code_and_a_rerun_completes(tmp_path):
+    import resource
+
+    folder = _seeds(tmp_path / "in", 30)
+    out = tmp_path / "pq"
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    proc = _cli("ingest", str(folder), "--parquet", str(out), "--workers", "1", "--quiet", preexec_fn=small_files)
+    assert proc.returncode == 2 and "[E020] cannot write the Parquet dataset" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    proc = _cli("ingest", str(folder), "--parquet", str(out), "--workers", "1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["ingested"] + summary["skipped"] == 30
+    proc = _cli("stats", "--parquet", str(out), "--format", "json")
+    assert sum(r["reports"] for r in json.loads(proc.stdout)) == 30
+
+
+@pytest.mark.parametrize("tables", [["CREATE TABLE stuff (a)"],
+                                    ["CREATE TABLE reports (report_id, content_id, text)"]])
+def test_a_foreign_database_with_a_schema_version_is_refused_untouched(tmp_path, tables):
+    import hashlib
+    import sqlite3
+
+    db = tmp_path / "foreign.db"
+    con = sqlite3.connect(db)
+    con.execute("CREATE TABLE meta (key TEXT, value TEXT)")
+    con.execute("INSERT INTO meta VALUES ('schema_version', '5')")
+    for t in tables:
+        con.execute(t)
+    con.commit()
+    con.close()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    proc = _cli("ingest", str(SEED), "--db", str(db), "--quiet")
+    assert proc.returncode == 2 and "[E020]" in proc.stderr
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]

@@ -31,7 +31,7 @@ import time
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from .sources import Limits, Ref, chunked, is_url, read_ref
+from .sources import STDIN, Limits, Ref, chunked, is_url, read_ref
 
 ALLOWED_FAILURES = 1   # with --scheduler local: a task may kill one worker; on the second it is split
 DIED = {"error": "a worker died while extracting this file, twice (killed, or out of memory)",
@@ -127,6 +127,13 @@ def connect(scheduler: str, workers: int, memory: int | None = None):
         raise DatabaseError(f"cannot reach the Dask scheduler ({e})", scheduler) from None
 
 
+def _stdin_refused(ref: Ref) -> Ref:
+    from ..errors import UsageError
+
+    return replace(ref, error=UsageError("standard input cannot be read by a cluster's workers; save it to a "
+                                         "file on shared storage", ref.source))
+
+
 def _remove_stale_scratch() -> None:
     """Scratch folders of local clusters whose command was killed (its pid is in the name, and gone)."""
     import re
@@ -162,7 +169,8 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
     killed = _killed_worker_types()
     # paths as the client means them: a worker's current folder is not the client's
     out = None if parquet is None else os.path.abspath(parquet)
-    refs = (ref if is_url(ref.path) else replace(ref, path=os.path.abspath(ref.path)) for ref in refs)
+    refs = (ref if is_url(ref.path) else _stdin_refused(ref) if ref.path == STDIN
+            else replace(ref, path=os.path.abspath(ref.path)) for ref in refs)
     try:
         threads = sum(client.nthreads().values()) or workers
         size = batch_size or (64 if parquet is not None else 16)

@@ -37,6 +37,9 @@ def export(db_path, out_dir, fmt: str = "parquet", kind: str | None = None, year
     """Write OUT_DIR/<table>.<ext> for every table and the data dictionary; returns rows per table."""
     if fmt not in FORMATS:
         raise UsageError("--format must be parquet, csv or jsonl")
+    from . import dictionary
+
+    dictionary.check_value(role, dictionary.known_roles(), "--role")   # before the folder is made
     db = store.connect(db_path, create=False)   # before the folder: a missing database creates nothing
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

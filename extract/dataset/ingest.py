@@ -137,7 +137,13 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
 
     def flush(at_least: int = 1) -> None:
         if parquet is not None and len(mine) >= at_least:
-            pq.write_batch(parquet, mine)
+            try:
+                pq.write_batch(parquet, mine)
+            except OSError as e:   # a full disk, a file size limit: stop, and say why (nothing half-written counts)
+                raise store.DatabaseError(
+                    f"cannot write the Parquet dataset ({e}): the disk is full, a file size limit was reached or "
+                    "the disk failed; complete batches stay — free space and run the same command again",
+                    str(parquet)) from None
             mine.clear()
 
     def record_error(stamp: tuple, stage: str, code: str | None, message: str, keep: bool = True) -> None:

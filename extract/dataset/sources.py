@@ -75,6 +75,9 @@ class Item:
     ref: Ref | None = None
 
 
+STDIN, STDIN_SOURCE = "-", "<stdin>"   # `-` among the paths: one report read from standard input
+
+
 def is_url(path: str) -> bool:
     return "://" in path
 
@@ -107,6 +110,9 @@ def iter_refs(paths: list[str], limits: Limits) -> Iterator[Ref]:
     """Every document under `paths` (files, folders recursively, globs, .zip archives, URLs), lazily, in
     order; nothing is read but folder listings and zip directories."""
     for raw in paths:
+        if raw == STDIN:
+            yield Ref(STDIN_SOURCE, STDIN)   # one report on standard input, as `reportx extract -` reads it
+            continue
         if is_url(raw):
             yield from _url_refs(raw, limits)
             continue
@@ -266,7 +272,9 @@ def read_ref(ref: Ref, limits: Limits) -> Item:
     if ref.error is not None:
         return Item(ref.source, error=ref.error, ref=ref)
     try:
-        if ref.member is not None:
+        if ref.path == STDIN and ref.source == STDIN_SOURCE:
+            data = _read_stdin(limits)
+        elif ref.member is not None:
             data = _read_member(ref, limits)
         elif is_url(ref.path):
             data = _read_url(ref, limits)
@@ -275,6 +283,15 @@ def read_ref(ref: Ref, limits: Limits) -> Item:
     except ReportxError as e:
         return Item(ref.source, error=e, ref=ref)
     return Item(ref.source, data, ref=ref)
+
+
+def _read_stdin(limits: Limits) -> bytes:
+    import sys
+
+    data = sys.stdin.buffer.read(limits.max_bytes + 1)
+    if len(data) > limits.max_bytes:
+        raise InputTooLarge(f"over the limit of {limits.max_bytes} bytes", STDIN_SOURCE)
+    return data
 
 
 def _read_url(ref: Ref, limits: Limits) -> bytes:
