@@ -310,7 +310,7 @@ def ingest(
         None, "--scheduler", help="extract on a Dask cluster: a scheduler's address (tcp://HOST:8786) or "
         "`local` (a LocalCluster of --workers processes on this machine); workers read the files "
         "themselves, so paths must be reachable from them (shared storage or URLs such as s3://bucket/prefix/). "
-        "Needs pip install 'reportx[dask]'"),
+        "Needs pip install 'reportx\\[dask]'"),
     parquet: Optional[Path] = typer.Option(
         None, "--parquet", help="also (or, without --db, only) write the dataset as a Parquet folder, one file per "
         "batch per table, written by the workers on a cluster; read it with `reportx stats/search --parquet`, "
@@ -395,8 +395,9 @@ def _ingest_with_progress(run, paths, db, options):
 
 @app.command()
 def search(
-    query: str = typer.Argument("", help='Chinese words, any substring, a number or a "quoted phrase"; '
-                                "empty to list the sentences holding a fact that --role/--min/--max select"),
+    words: Optional[List[str]] = typer.Argument(
+        None, metavar="[QUERY]...", help='Chinese words, any substring, a number or a "quoted phrase", one or '
+        "several (all must match); none to list the sentences holding a fact that --role/--min/--max select"),
     db: Path = typer.Option(Path("reports.db"), "--db"),
     parquet: Optional[Path] = typer.Option(None, "--parquet", help="search a Parquet dataset (ingest --parquet) "
                                            "instead, with DuckDB: substrings only"),
@@ -417,13 +418,14 @@ def search(
 
     Example: reportx search 招商引资 --db reports.db --year 2020 --role expenditure
 
-    Example: reportx search 60.28 --db reports.db
+    Example: reportx search '"预算 安排"' 60.28 --db reports.db
 
     Example: reportx search --role satisfaction --min 90 --db reports.db
     """
     from .dataset.search import search as run
     from .numbers import parse_number
 
+    query = " ".join(words or [])
     bounds = {}
     for name, raw in (("--min", min_value), ("--max", max_value), ("--min-yuan", min_yuan), ("--max-yuan", max_yuan)):
         value = None if raw is None else parse_number(raw.strip().rstrip("元%"))

@@ -137,3 +137,30 @@ def test_a_foreign_database_with_a_schema_version_is_refused_untouched(tmp_path,
     assert proc.returncode == 2 and "[E020]" in proc.stderr
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["foreign.db"]
+
+
+def test_no_help_text_loses_words_to_rich_markup():
+    """`[dask]` in a help text was read as a style tag and vanished ("pip install 'reportx'")."""
+    import typer.main
+    from rich.markup import render
+
+    from extract.cli import app
+
+    group = typer.main.get_command(app)
+    texts = [(name, p.name, p.help) for name, cmd in group.commands.items() for p in cmd.params
+             if getattr(p, "help", None)]
+    texts += [(name, "(doc)", cmd.help) for name, cmd in group.commands.items() if cmd.help]
+    assert len(texts) > 50
+    for name, param, text in texts:
+        assert render(text).plain == text.replace("\\[", "["), (name, param)
+    proc = _cli("ingest", "--help", env={**os.environ, "COLUMNS": "300"})
+    assert "reportx[dask]" in proc.stdout
+
+
+def test_search_takes_a_phrase_and_a_number_as_the_readme_shows(tmp_path):
+    db = tmp_path / "q.db"
+    assert _cli("ingest", str(SEED), "--db", str(db), "--quiet").returncode == 0
+    proc = _cli("search", '"预算 安排"', "60.28", "--db", str(db), "--json")
+    assert proc.returncode == 0, proc.stderr
+    hits = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert hits and all("60.28" in h["text"] and "预算安排" in h["text"] for h in hits)
