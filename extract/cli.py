@@ -201,12 +201,14 @@ def summarize(
             reports.append(extract_file(f))
         except ReportxError as e:
             failed += 1
-            typer.echo(f"reportx: {e}", err=True)
+            typer.echo(f"reportx: {safe(e)}", err=True)
         except Exception as e:  # a bug of ours: one line, the other files go on
             failed += 1
             _fail(str(f), f"[E999] internal error ({type(e).__name__}: {e}); please report it")
-    typer.echo(summary(reports))
+    if reports:
+        typer.echo(summary(reports))
     if failed:
+        _fail("", f"{failed} of {len(files)} file(s) failed" + ("; nothing to summarize" if not reports else ""))
         raise typer.Exit(1)
 
 
@@ -721,6 +723,10 @@ def view(
     from .view import page
 
     single = len(files) == 1 and out.suffix.lower() == ".html"
+    if out.suffix.lower() == ".html" and not single:
+        _fail(str(out), f"[E013] -o NAME.html takes one report, and {len(files)} were given: give a folder, "
+                        "e.g. -o views/")
+        raise typer.Exit(2)
     failed = 0
     names: set[str] = set()
     for f in files:
@@ -761,6 +767,9 @@ def chart(
     """
     from .dataset import charts
 
+    if kind == "all" and out.suffix.lower() in (".svg", ".png", ".html"):
+        _fail(str(out), "[E013] `chart all` writes a folder of SVGs: give a folder, e.g. -o charts/")
+        raise typer.Exit(2)
     with _user_errors():
         for path in charts.write(kind, db, out):
             typer.echo(str(path))

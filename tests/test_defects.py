@@ -164,3 +164,20 @@ def test_search_takes_a_phrase_and_a_number_as_the_readme_shows(tmp_path):
     assert proc.returncode == 0, proc.stderr
     hits = [json.loads(line) for line in proc.stdout.splitlines()]
     assert hits and all("60.28" in h["text"] and "预算安排" in h["text"] for h in hits)
+
+
+def test_summarize_of_only_failed_files_says_so_and_prints_no_empty_summary(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    proc = _cli("summarize", str(empty))
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert "[E002]" in proc.stderr and "1 of 1 file(s) failed; nothing to summarize" in proc.stderr
+
+
+def test_an_html_name_for_several_views_or_all_charts_is_refused_not_made_a_folder(tmp_path):
+    other = tmp_path / "other.txt"
+    other.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    proc = _cli("view", str(SEED), str(other), "-o", str(tmp_path / "two.html"))
+    assert proc.returncode == 2 and "[E013]" in proc.stderr and not (tmp_path / "two.html").exists()
+    proc = _cli("chart", "all", "--db", str(tmp_path / "none.db"), "-o", str(tmp_path / "charts" / "all.png"))
+    assert proc.returncode == 2 and "[E013]" in proc.stderr and not (tmp_path / "charts").exists()
