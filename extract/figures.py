@@ -32,12 +32,18 @@ from .numbers import matches_stated
 _MONEY = frozenset({"budget_initial", "budget_adjusted", "expenditure"})   # the roles of money figures
 
 
+def budget_changed(text: str) -> bool:
+    """The report says its budget was changed during the year (追加, 调减 …): a budget check whose sum
+    misses a change it cannot see the amount of is unknown, not failed."""
+    return _data()["budget_change_words"].search(text) is not None
+
+
 @functools.cache
 def _data() -> dict:
     d = patterns.load("figures")
     words = {k: regex.compile(_after(d[k].get("not_after")) + f"(?:{patterns.alternation(d[k]['words'])})") for k in
              ("part_words", "item_words", "target_words", "planned_words", "project_words", "gross_words",
-              "covered_words")}
+              "covered_words", "budget_change_words")}
     s = d["scope"]
     return {**words, "weight_headers": tuple(d["weight_headers"]), "scope": s,
             "item_tables": tuple(d["item_table_headers"]), "item_table_lead": d["item_table_lead"],

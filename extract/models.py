@@ -115,7 +115,8 @@ class IndicatorValue(BaseModel):
     text: str = Field(description="the cell or phrase as written: source[start:end]")
     start: int = Field(description="offset of its first character in the original decoded text")
     end: int = Field(description="offset after its last character in the original decoded text")
-    op: Op | None = Field(None, description="the comparison of a target (≥95% -> ≥); null when none is written")
+    op: Op | None = Field(None, description="the comparison written before the value (≥95% -> ≥); null when none "
+                                            "is written")
     value: Dec | None = Field(None, description="the number; null for a qualitative value (有效提升)")
     unit: str | None = Field(None, description="the unit after the number (%, 人次, 万元) or from a 度量单位 cell")
 
@@ -140,11 +141,12 @@ class Indicator(Fact):
 
 
 class Check(BaseModel):
-    name: str = Field(description="budget_sum, execution_rate_consistent, score_in_range, "
-                      "grade_consistent_with_score …")
+    name: str = Field(description="budget_initial_plus_carryover_equals_adjusted, "
+                      "execution_rate_matches_expenditure_over_budget, total_score_within_range, "
+                      "grade_consistent_with_score")
     passed: bool = Field(description="whether the report's own numbers agree")
     values: dict[str, Dec] = Field(description="the numbers the check used")
-    message: str = Field("", description="what was compared, in words")
+    message: str = Field("", description="what was compared and what was found, in words")
 
 
 class Section(BaseModel):

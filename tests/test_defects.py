@@ -181,3 +181,51 @@ def test_an_html_name_for_several_views_or_all_charts_is_refused_not_made_a_fold
     assert proc.returncode == 2 and "[E013]" in proc.stderr and not (tmp_path / "two.html").exists()
     proc = _cli("chart", "all", "--db", str(tmp_path / "none.db"), "-o", str(tmp_path / "charts" / "all.png"))
     assert proc.returncode == 2 and "[E013]" in proc.stderr and not (tmp_path / "charts").exists()
+
+
+# ------------------------------------------------------------------------------------------ records
+
+def test_every_check_says_in_words_what_it_compared_and_found():
+    from extract import extract_text
+
+    text = ("2021年度项目支出绩效自评报告\n一、预算执行情况\n年初预算100万元，上年结转20万元，全年预算130万元，"
+            "全年支出117万元，执行率95%。\n二、自评结论\n自评得分88分，等级为优。\n")
+    checks = {c.name: c for c in extract_text(text).checks}
+    assert set(checks) == {"budget_initial_plus_carryover_equals_adjusted",
+                           "execution_rate_matches_expenditure_over_budget", "total_score_within_range",
+                           "grade_consistent_with_score"}
+    assert all(c.message for c in checks.values())
+    budget = checks["budget_initial_plus_carryover_equals_adjusted"]
+    assert not budget.passed and "100000元 apart" in budget.message
+    assert not checks["execution_rate_matches_expenditure_over_budget"].passed
+    assert "matches neither" in checks["execution_rate_matches_expenditure_over_budget"].message
+    assert checks["total_score_within_range"].message == "the total score 88 is within 0–100"
+    grade = checks["grade_consistent_with_score"]
+    assert not grade.passed and grade.message == "grade 优 stands for 90 and above; the total score 88 does not"
+
+
+def test_a_budget_change_without_an_amount_leaves_the_budget_check_unknown():
+    from extract import extract_text
+
+    text = ("2021年度项目支出绩效自评报告\n一、预算执行情况\n年初预算100万元，上年结转20万元，年中追加预算后全年预算130万元，"
+            "全年支出117万元，执行率90%。\n")
+    names = [c.name for c in extract_text(text).checks]
+    assert "budget_initial_plus_carryover_equals_adjusted" not in names
+    assert "execution_rate_matches_expenditure_over_budget" in names
+
+
+def test_the_dictionary_names_only_checks_that_exist_and_says_each_column_once():
+    from extract import extract_text
+    from extract.dataset import dictionary
+
+    text = dictionary.markdown() if hasattr(dictionary, "markdown") else _cli("dictionary").stdout
+    for wrong in ("budget_sum", "execution_rate_consistent", "score_in_range"):
+        assert wrong not in text
+    assert "actual: the comparison of a target" not in text
+    fired = set()
+    for path in sorted((ROOT / "corpora").glob("heldout11/*.txt")) + [SEED]:
+        report = extract_text(path.read_text(encoding="utf-8"))
+        for table in dictionary.RULE_EXAMPLES:
+            fired |= {(table, f.rule) for f in getattr(report, table)}
+    for table, rule in dictionary.RULE_EXAMPLES.items():
+        assert (table, rule) in fired, (table, rule)

@@ -223,6 +223,12 @@ def _model_column(model, path: tuple[str, ...]) -> tuple[str, list[str] | None]:
     return f"{path[0]}: {inner}", values
 
 
+# A rule of each fact table, as its `rule` column's example (tests/test_defects.py checks each one fires)
+RULE_EXAMPLES = {"amounts": "money.wan_yuan", "percentages": "percent.sign", "points": "points.change",
+                 "counts": "count.measure", "staffing": "staffing.label_number", "events": "event.quoted",
+                 "scores": "indicator.table_score", "indicators": "indicator.table_row"}
+
+
 @cache
 def entries() -> dict[str, list[dict]]:
     """table -> one entry per column, in the table's column order: name, type, meaning, unit, values."""
@@ -261,6 +267,8 @@ def entries() -> dict[str, list[dict]]:
                 rows.append(entry(name, c, t, meaning, unit))
                 continue
             meaning, values = _model_column(model, store.FACT_COLUMN_PATHS[name][c])
+            if c == "rule":
+                meaning = f"id of the rule that produced the fact, e.g. {RULE_EXAMPLES[name]}"
             sql_type = "DECIMAL" if c in decimals else "INTEGER" if c in integers or c in ("start", "end") else "TEXT"
             rows.append(entry(name, c, sql_type, meaning, values=values))
         out[name] = rows
