@@ -229,3 +229,25 @@ def test_the_dictionary_names_only_checks_that_exist_and_says_each_column_once()
             fired |= {(table, f.rule) for f in getattr(report, table)}
     for table, rule in dictionary.RULE_EXAMPLES.items():
         assert (table, rule) in fired, (table, rule)
+
+
+def test_markup_before_a_number_is_no_comparison():
+    from extract import extract_text
+
+    got = {a.text: a.qualifier for a in extract_text("var a=1;</script>12.5万元。支出>3万元。").amounts}
+    assert got == {"12.5万元": "exact", ">3万元": "more_than"}
+
+
+def test_a_dimension_subtotal_row_is_no_indicator_but_a_lone_dimension_row_is():
+    from extract import extract_text
+
+    text = ("2021年度项目支出绩效自评报告\n一级指标|二级指标|三级指标|分值|得分\n决策指标|20|18\n"
+            "决策|项目立项|立项依据充分性|5|5\n决策|绩效目标|目标明确性|15|13\n过程指标 20 19\n"
+            "过程|资金管理|资金到位率|20|19\n合计|100|95\n")
+    report = extract_text(text)
+    assert [(i.name, i.level1) for i in report.indicators] == [
+        ("立项依据充分性", "决策"), ("目标明确性", "决策"), ("资金到位率", "过程")]
+    assert {(s.rule, s.value) for s in report.scores if s.rule.startswith("indicator.level")} == {
+        ("indicator.level_weight", 20), ("indicator.level_score", 18), ("indicator.level_score", 19)}
+    lone = "评价准则|分值|实际得分\n投入|20|16.42\n过程|45|35.6\n产出|25|21\n效果|10|8.7\n评价结果|100|81.72\n"
+    assert [i.name for i in extract_text(lone).indicators] == ["投入", "过程", "产出", "效果"]

@@ -13,6 +13,8 @@ and its weight and score become score facts (kind max and indicator), as do the 
 
 from __future__ import annotations
 
+import dataclasses
+
 import bisect
 import functools
 from decimal import Decimal
@@ -54,6 +56,7 @@ def _data():
             "LEVEL2": patterns.alternation(d["indicator_level2"])}), "indicator_prose_targets", regex.M),
         "prose_target_item": regex.compile(d["indicator_prose_target_item"]),
         "level_tail": d["indicator_level_tail"],
+        "level_words": frozenset(d["indicator_level1"]) | frozenset(d["indicator_level2"]),
         "prose_target_actual": patterns.LazyPattern(d["indicator_prose_target_actual"], "indicator_prose_target_actual",
                                                     regex.M),
         "prose_target_actual_gate": (regex.compile(d["indicator_prose_target_actual_requires"]),
@@ -68,9 +71,12 @@ def recognize(ctx: Context) -> list[Candidate]:
     """Indicator records and the scores of their tables."""
     out: list[Candidate] = []
     names = _Spans()
-    for row in tables.indicator_rows(ctx):
+    rows = list(tables.indicator_rows(ctx))
+    for i, row in enumerate(rows):
         if row.kind == "indicator" and names.overlaps(row.label.start, row.label.end):
             continue  # the same row read twice (a cell table and an OCR reading of it): keep the first
+        if row.kind == "indicator" and _subtotal(rows, i):
+            row = dataclasses.replace(row, kind="level")
         if row.kind == "indicator":
             names.add(row.label.start, row.label.end)
         out.extend(_from_row(ctx, row))
@@ -99,6 +105,27 @@ class _Spans:
 def _points(cell: Cell) -> Decimal:
     """The number in a weight or score cell; 1O (OCR's letter O) in a glued table is 10."""
     return Decimal(_data()["points"].fullmatch(cell.text.translate(_data()["ocr_digits"])).group("num"))
+
+
+def _subtotal(rows: list[tables.Row], i: int) -> bool:
+    """Row i is named only by a level (决策指标 | 20 | 18, or 指标 once 决策 went to level1), holds numbers but
+    no target or actual, and the next row is an indicator under that level: a dimension's subtotal, not an
+    indicator. (A level-named row with no rows under it — 投入 | 20 | 16.42 in a table of dimensions, 经济效益
+    | 10 | 9 under 项目效益 — is the table's own indicator and stays one.)"""
+    row = rows[i]
+    if {"target", "actual"} & set(row.cells) or "weight" not in row.cells or i + 1 >= len(rows):
+        return False
+    d = _data()
+    tail = d["level_tail"]
+    name = _SPACES.sub("", row.label.text)
+    word = (row.level2 or row.level1) if name == tail else name
+    if not word:
+        return False
+    word = word.removesuffix(tail)
+    if name != tail and word not in d["level_words"] and word + tail not in d["level_words"]:
+        return False
+    nxt = rows[i + 1]
+    return nxt.kind == "indicator" and word in {(lv or "").removesuffix(tail) for lv in (nxt.level1, nxt.level2)}
 
 
 def _from_row(ctx: Context, row: tables.Row) -> list[Candidate]:
