@@ -305,11 +305,32 @@ def _one_project(ctx: Context, ns: int, cell, scope: str | None, clause: str) ->
 _YEAR = regex.compile(r"((?:19|20)\d{2})\s?年(?!\s?\d{1,2}\s?月)")   # a year, not a date (截至2023年6月30日)
 
 
+class _Within:
+    """Half-open spans, merged and sorted: `i in spans` is a binary search, not a scan of every span (a
+    report of thousands of indicator rows made the scan quadratic)."""
+
+    def __init__(self, spans):
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            elif s < e:
+                merged.append([s, e])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def __contains__(self, i: int) -> bool:
+        import bisect
+
+        k = bisect.bisect_right(self.starts, i) - 1
+        return k >= 0 and i < self.ends[k]
+
+
 def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> _Found:
     d = _data()
     out: list[_Cand] = []
     prev_end = 0
-    target_spans = [(v.start, v.end) for i in facts["indicators"] for v in (i.target,) if v is not None]
+    target_spans = _Within((v.start, v.end) for i in facts["indicators"] for v in (i.target,) if v is not None)
     amounts = list(zip(facts["amounts"], nspans["amounts"]))
     for seq, (a, (ns, ne)) in enumerate(amounts):
         lo = max(ctx.sentence_start(ns), prev_end if prev_end <= ns else 0)
@@ -336,7 +357,7 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.level, c.why = "other", "zero: a form's unfilled total row, not a total"
         elif a.rule.startswith(_TOTAL_ROW_RULES):
             c.why = "the 年度资金总额 row of the funding table, split by its own arithmetic"
-        elif any(s <= a.start < e for s, e in target_spans) or d["target_words"].search(clause):
+        elif a.start in target_spans or d["target_words"].search(clause):
             c.level, c.why = "other", "a target or plan"
         elif d["covered_words"].search(clause[-12:]):
             c.level, c.why = "other", "the funds an evaluation covered"
@@ -379,7 +400,7 @@ def _candidates(ctx: Context, facts, nspans, scope, year: int | None = None) -> 
             c.level, c.why = "part", "the rate of one line (五、一般公共预算财政拨款支出决算情况说明 … 118.53%)"
         elif (why := _one_project(ctx, ns, cell, scope, ctx.text[max(ctx.clause_start(ns), ns - 20):ns])):
             c.level, c.why = "part", why
-        elif any(s <= p.start < e for s, e in target_spans) or d["target_words"].search(lead[-24:]):
+        elif p.start in target_spans or d["target_words"].search(lead[-24:]):
             c.level = "other"
         elif d["part_words"].search(_row_or_lead(cell, ctx.text[ctx.clause_start(ns):ns])):
             c.level = "part"

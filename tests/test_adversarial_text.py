@@ -117,6 +117,10 @@ EXTRACTION_SHAPES = {
     "glued_lines": lambda n: "评价指标指标名称指标说明目标值分值备注\n" + "培训人次达到目标值96%10\n" * (n // 16),
     "one_cell_money": lambda n: "经费控制情况(万元)\n2022年决算数\n2023年预算数\n" + "三公经费\n3.26\n2.80\n" * (n // 15),
     "spaces_then_bar": lambda n: " " * n + "|",
+    # every amount of a report looked up among the indicator targets (figures._candidates)
+    "money_targets": lambda n: "一级指标|二级指标|三级指标|年度指标值|实际完成值|分值|得分\n"
+                               + "产出指标|数量指标|补助资金|≥100万元|120万元|10|9\n" * (n // 60)
+                               + "本年支出12万元，用于培训。\n" * (n // 26),
 }
 
 
