@@ -5,7 +5,9 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+from array import array
 from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 import regex
@@ -43,8 +45,8 @@ class Context:
     norm: Normalized
     doc: Any                       # spacy Doc over norm.text
     structure: Structure
-    tok_starts: list[int] = field(default_factory=list)
-    tok_ends: list[int] = field(default_factory=list)
+    tok_starts: Sequence[int] = field(default_factory=list)
+    tok_ends: Sequence[int] = field(default_factory=list)
     lex: dict[int, str] = field(default_factory=dict)   # token index -> span-ruler label
     cache: dict[str, Any] = field(default_factory=dict)  # per-text results shared by stages
 
@@ -58,8 +60,9 @@ class Context:
         # the tokens tile the text (nlp.JiebaTokenizer), so their offsets are running sums of their
         # lengths: far cheaper than a Token object per word or doc.to_array(...).tolist()
         lengths = [len(t) for t in doc.user_data.get(WORDS_KEY) or (t.text for t in doc)]
-        ctx.tok_ends = list(itertools.accumulate(lengths))
-        ctx.tok_starts = [e - n for e, n in zip(ctx.tok_ends, lengths)]
+        # arrays: 8 bytes a token, not a Python int each (millions of tokens in a long report)
+        ctx.tok_ends = array("q", itertools.accumulate(lengths))
+        ctx.tok_starts = array("q", (e - n for e, n in zip(ctx.tok_ends, lengths)))
         for span in doc.spans.get("lex", []):
             for i in range(span.start, span.end):
                 ctx.lex[i] = span.label_

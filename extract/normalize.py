@@ -9,6 +9,8 @@ normalized span back to the original text exactly.
 from __future__ import annotations
 
 import functools
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -16,12 +18,12 @@ import regex
 from . import patterns
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Normalized:
     original: str
     text: str
     # offsets[i] = index in `original` of normalized character i; offsets[len(text)] = len(original)
-    offsets: tuple[int, ...] | None  # None when nothing was deleted: indexes are equal
+    offsets: Sequence[int] | None  # None when nothing was deleted: indexes are equal
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of the normalized span [start, end)."""
@@ -231,7 +233,7 @@ def normalize(original: str) -> Normalized:
     if not cuts:
         return Normalized(original, replaced, None)
     pieces: list[str] = []
-    offsets: list[int] = []
+    offsets = array("q")   # 8 bytes an index, not a Python int each (a report of millions of characters)
     pos = 0
     for a, b in cuts:
         pieces.append(replaced[pos:a])
@@ -240,4 +242,4 @@ def normalize(original: str) -> Normalized:
     pieces.append(replaced[pos:])
     offsets.extend(range(pos, len(replaced)))
     offsets.append(len(original))
-    return Normalized(original, "".join(pieces), tuple(offsets))
+    return Normalized(original, "".join(pieces), offsets)
