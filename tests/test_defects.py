@@ -251,3 +251,21 @@ def test_a_dimension_subtotal_row_is_no_indicator_but_a_lone_dimension_row_is():
         ("indicator.level_weight", 20), ("indicator.level_score", 18), ("indicator.level_score", 19)}
     lone = "评价准则|分值|实际得分\n投入|20|16.42\n过程|45|35.6\n产出|25|21\n效果|10|8.7\n评价结果|100|81.72\n"
     assert [i.name for i in extract_text(lone).indicators] == ["投入", "过程", "产出", "效果"]
+
+
+def test_a_killed_local_clusters_scratch_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    """kill -9 leaves a local Dask cluster's scratch folder (nothing can run after SIGKILL); the next
+    `--scheduler local` run removes every one whose command is gone, and none of a live one."""
+    import tempfile
+
+    from extract.dataset import cluster
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    (tmp_path / f"reportx-dask-{dead}-abc").mkdir()
+    (tmp_path / f"reportx-dask-{dead}-abc" / "x").write_text("x")
+    (tmp_path / f"reportx-dask-{os.getpid()}-def").mkdir()
+    (tmp_path / "reportx-dask-notapid").mkdir()
+    cluster._remove_stale_scratch()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"reportx-dask-{os.getpid()}-def", "reportx-dask-notapid"]
