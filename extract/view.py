@@ -8,6 +8,10 @@ was chosen or fails, linking to the fact it was taken from) and those of each pr
 summary, the checks (failed ones flagged), the indicator table and the list of facts, each linking to
 its place; filters show one type or one role (also from the address: page.html?type=amounts&role=expenditure).
 
+`pieces(report, text, check)` yields the same page in pieces, calling `check()` as it goes: a server
+writes (or compresses) each piece as it comes and stops a build nobody waits for any more by raising from
+`check` (extract/dataset/pages.py). A report of millions of characters is a page of hundreds of MB.
+
 The report text is untrusted: every piece of it is HTML-escaped, so a report holding `<script>` or
 `onerror=` shows those characters and runs nothing. Facts that nest (a score inside an indicator row)
 are nested marks; a fact that crosses another's edge is listed but not highlighted (its entry says so).
@@ -18,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
+from typing import Callable, Iterator
 
 from .models import FACT_TYPES, FIGURE_NAMES, Figure, Report
 from .numbers import normalize_decimal
@@ -58,18 +63,30 @@ def _plain(v) -> str:
     return str(v)
 
 
-def _facts(report: Report) -> list[_Fact]:
+# How many facts a loop handles between two calls of `check` (a large report has hundreds of thousands)
+_EVERY = 2000
+
+
+def _nothing() -> None:
+    return None
+
+
+def _facts(report: Report, check: Callable[[], None] = _nothing) -> list[_Fact]:
     out = []
-    for t in FACT_TYPES:
+    for t, model in FACT_TYPES.items():
+        # only the fields this type has: asking a pydantic model for a missing one costs an exception
+        fields = [k for k in _DETAIL_FIELDS if k in model.model_fields]
+        role_fields = [k for k in ("role", "kind") if k in model.model_fields]
         for i, f in enumerate(getattr(report, t)):
-            parts = [f"{k}: {_plain(getattr(f, k))}" for k in _DETAIL_FIELDS
-                     if getattr(f, k, None) not in (None, "", [])]
+            if i % _EVERY == 0:
+                check()
+            parts = [f"{k}: {_plain(v)}" for k in fields for v in [getattr(f, k)] if v not in (None, "", [])]
             if t == "indicators":
                 for side in ("target", "actual"):
                     v = getattr(f, side)
                     if v is not None:
                         parts.append(f"{side}: {v.text}")
-            role = getattr(f, "role", None) or getattr(f, "kind", None) or ""
+            role = next((r for k in role_fields if (r := getattr(f, k))), "")
             out.append(_Fact(t, i, f.start, f.end, f.text, role, f"{LABELS[t]} · " + " · ".join(parts)))
     g = report.figures.grade   # the grade is no fact list: its figure is marked where it is stated
     if g is not None:
@@ -97,8 +114,16 @@ def _layout(facts: list[_Fact]) -> list[_Fact]:
 
 def _marked_text(text: str, facts: list[_Fact]) -> str:
     """The text, escaped, with a <mark> around each shown fact (nested where facts nest)."""
+    return "".join(_marked(text, facts))
+
+
+def _marked(text: str, facts: list[_Fact]) -> Iterator[str]:
+    """_marked_text in pieces of about _EVERY facts each."""
     out, pos, open_ends = [], 0, []
-    for f in (f for f in facts if f.shown):
+    for n, f in enumerate(f for f in facts if f.shown):
+        if n % _EVERY == _EVERY - 1:
+            yield "".join(out)
+            out.clear()
         while open_ends and open_ends[-1] <= f.start:
             end = open_ends.pop()
             out.append(escape(text[pos:end]) + "</mark>")
@@ -114,7 +139,7 @@ def _marked_text(text: str, facts: list[_Fact]) -> str:
         out.append(escape(text[pos:end]) + "</mark>")
         pos = end
     out.append(escape(text[pos:]))
-    return "".join(out)
+    yield "".join(out)
 
 
 def _money(v: Decimal | None) -> str:
@@ -166,6 +191,11 @@ def _figures(report: Report, facts: list[_Fact]) -> str:
 
 
 def _panel(report: Report, facts: list[_Fact]) -> str:
+    return "".join(_panel_pieces(report, facts))
+
+
+def _panel_pieces(report: Report, facts: list[_Fact], check: Callable[[], None] = _nothing) -> Iterator[str]:
+    """The panel beside the text; the list of facts one type at a time, in pieces of _EVERY facts."""
     meta = [("title", report.title), ("department", report.department), ("year", report.year),
             ("kind", report.report_kind), ("grade", report.grade), ("source", report.source)]
     rows = "".join(f"<dt>{k}</dt><dd>{escape(_plain(v)) if v is not None else '—'}</dd>" for k, v in meta)
@@ -193,20 +223,26 @@ def _panel(report: Report, facts: list[_Fact]) -> str:
             for i, x in enumerate(report.indicators))
         indicators = ("<h2>Indicators</h2><table class=\"indicators\"><thead><tr><th>indicator</th><th>target</th>"
                       f"<th>actual</th><th>weight</th><th>score</th><th>met</th></tr></thead><tbody>{body}</tbody></table>")
-    listing = []
-    for t in FACT_TYPES:
-        mine = [f for f in facts if f.type == t]
+    yield (f"<h2>Report</h2><dl>{rows}</dl>{_figures(report, facts)}"
+           f"<h2>Budget summary</h2><table class=\"budget\">{budget}</table>"
+           f"<h2>Checks</h2><ul class=\"checks\">{checks}</ul>{indicators}<h2>Facts</h2>")
+    by_type: dict[str, list[_Fact]] = {t: [] for t in FACT_TYPES}
+    for f in facts:
+        if f.type in by_type:
+            by_type[f.type].append(f)
+    for t, mine in by_type.items():
         if not mine:
             continue
-        items = "".join(
-            f'<li data-type="{t}" data-role="{escape(f.role)}"><a href="#{f.anchor}">{escape(f.text)}</a> '
-            f'<span class="role">{escape(f.role)}</span>{"" if f.shown else " <em>(overlaps another fact: not highlighted)</em>"}</li>'
-            for f in sorted(mine, key=lambda f: f.index))
-        listing.append(f'<details open><summary><span class="swatch t-{t}"></span>{LABELS[t]} ({len(mine)})</summary>'
-                       f'<ol class="facts">{items}</ol></details>')
-    return (f"<h2>Report</h2><dl>{rows}</dl>{_figures(report, facts)}"
-            f"<h2>Budget summary</h2><table class=\"budget\">{budget}</table>"
-            f"<h2>Checks</h2><ul class=\"checks\">{checks}</ul>{indicators}<h2>Facts</h2>{''.join(listing)}")
+        mine.sort(key=lambda f: f.index)
+        yield (f'<details open><summary><span class="swatch t-{t}"></span>{LABELS[t]} ({len(mine)})</summary>'
+               f'<ol class="facts">')
+        for at in range(0, len(mine), _EVERY):
+            check()
+            yield "".join(
+                f'<li data-type="{t}" data-role="{escape(f.role)}"><a href="#{f.anchor}">{escape(f.text)}</a> '
+                f'<span class="role">{escape(f.role)}</span>{"" if f.shown else " <em>(overlaps another fact: not highlighted)</em>"}</li>'
+                for f in mine[at:at + _EVERY])
+        yield "</ol></details>"
 
 
 _CSS = """
@@ -259,8 +295,15 @@ _SCRIPT = """
 
 def page(report: Report, text: str) -> str:
     """The HTML page of one report; `text` is the decoded text its facts' offsets index."""
-    facts = _layout(_facts(report))
-    body = _marked_text(text, facts)
+    return "".join(pieces(report, text))
+
+
+def pieces(report: Report, text: str, check: Callable[[], None] = _nothing) -> Iterator[str]:
+    """The page of `page` in pieces, calling `check` every _EVERY facts (it may raise to stop)."""
+    facts = _facts(report, check)
+    check()
+    facts = _layout(facts)
+    check()
     types = [t for t in FACT_TYPES if any(f.type == t for f in facts)]
     roles = sorted({f.role for f in facts if f.role})
     colours = "".join(f"mark.fact[data-type={t}],.t-{t}{{--c:{c};background:{c}}}" for t, c in COLOURS.items())
@@ -268,13 +311,19 @@ def page(report: Report, text: str) -> str:
     type_options = "".join(f'<option value="{t}">{LABELS[t]}</option>' for t in types)
     role_options = "".join(f'<option value="{escape(r)}">{escape(r)}</option>' for r in roles)
     title = escape(report.title or report.source)
-    return f"""<!doctype html>
+    yield f"""<!doctype html>
 <html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{title} — reportx</title><style>{_CSS}{colours}</style></head>
 <body><header><h1>{title}</h1></header>
 <div class="bar"><div class="legend" aria-label="colours">{legend}</div>
 <label>type <select id="type-filter"><option value="">all</option>{type_options}</select></label>
 <label>role <select id="role-filter"><option value="">all</option>{role_options}</select></label></div>
-<main><pre id="text" aria-label="report text">{body}</pre><aside id="panel">{_panel(report, facts)}</aside></main>
+<main><pre id="text" aria-label="report text">"""
+    for piece in _marked(text, facts):
+        check()
+        yield piece
+    yield '</pre><aside id="panel">'
+    yield from _panel_pieces(report, facts, check)
+    yield f"""</aside></main>
 <script>{_SCRIPT}</script></body></html>
 """

@@ -11,6 +11,8 @@ Decimals stay in the dataset (`reportx stats`).
 from __future__ import annotations
 
 import functools
+import signal
+import sys
 from pathlib import Path
 
 from ..errors import UsageError
@@ -205,3 +207,19 @@ def page(db_path, home: str = "/") -> str:
             "figure{background:#fff;border:1px solid #ddd;padding:.5rem;margin:0 0 1rem;overflow-x:auto}"
             "svg{max-width:100%;height:auto}</style></head>"
             f"<body><h1>reportx charts</h1><p><a href=\"{escape(home)}\">the dataset</a></p>{''.join(figures)}</body></html>")
+
+
+def main(argv: list[str]) -> None:
+    """`python -m extract.dataset.charts DB HOME PARENT`: the charts page on stdout, for `reportx serve`
+    (PARENT), which draws it in such a child: vl-convert holds the GIL while it draws (up to 1.5 s a
+    chart, with every request of the server waiting) and keeps its JavaScript runtime (130 MB) loaded
+    for good; a child is stopped at once when nobody waits for the page, and dies with the server."""
+    from .worker import _die_with
+
+    _die_with(int(argv[3]))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the server's; it stops us
+    sys.stdout.buffer.write(page(argv[1], argv[2]).encode("utf-8"))
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,5 +1,6 @@
 """Serve the dataset with Datasette: column descriptions from the data dictionary, saved queries for the
-first questions, and the sentences search box on the trigram index (any 3+ Chinese characters)."""
+first questions, and the sentences search box on the trigram index (any 3+ Chinese characters); the
+plugin (datasette_plugin.py) adds each report's view and the charts, built once (pages.py)."""
 
 from __future__ import annotations
 
@@ -96,11 +97,17 @@ def metadata(db_path) -> dict:
     }
 
 
+# Seconds a stopping server lets requests in flight finish: uvicorn then cancels them (a page being built
+# stops with its request), and SIGTERM ends the process well within a second.
+GRACE = 0.5
+
+
 def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
     """Run Datasette in this process until interrupted (SIGINT or SIGTERM); returns an exit status.
 
     In-process, so no child outlives the command and no temporary file is written: the metadata is
-    handed to Datasette as a dict, and uvicorn stops cleanly on either signal.
+    handed to Datasette as a dict, and uvicorn stops on either signal, giving requests in flight GRACE
+    seconds; the plugin then stops its page builds and interrupts the queries still running.
     """
     import asyncio
 
@@ -118,19 +125,34 @@ def serve(db_path, host: str = "127.0.0.1", port: int = 8001) -> int:
         print(f"reportx: {db_path}: schema {version}, written before report figures: the saved queries on "
               f"figures fail until `reportx ingest SOURCES --db {db_path} --force` upgrades and re-extracts it",
               flush=True)
-    if not pm.is_registered(datasette_plugin):
-        pm.register(datasette_plugin, name="reportx")   # report views and charts (datasette_plugin.py)
-    ds = Datasette(files=[str(db_path)], metadata=metadata(db_path), settings={"sql_time_limit_ms": 5000})
-    loop = asyncio.new_event_loop()
+    plugin = datasette_plugin.Plugin()   # report views and charts, with this server's page cache
+    pm.register(plugin, name="reportx")
     try:
-        loop.run_until_complete(ds.invoke_startup())
+        ds = Datasette(files=[str(db_path)], metadata=metadata(db_path), settings={"sql_time_limit_ms": 5000})
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(ds.invoke_startup())
+        finally:
+            loop.close()
+        config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on",
+                                timeout_graceful_shutdown=GRACE)
+
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig, frame):   # SIGINT or SIGTERM: stop the page builds at once
+                super().handle_exit(sig, frame)
+                try:
+                    asyncio.get_running_loop().call_soon_threadsafe(plugin.stop)
+                except RuntimeError:   # not serving yet
+                    plugin.stop()
+
+        server = Server(config)
+        print(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
+        try:
+            server.run()   # after a SIGTERM, uvicorn raises it again once stopped: the process ends there
+        except KeyboardInterrupt:
+            pass
+        finally:
+            plugin.stop()
     finally:
-        loop.close()
-    config = uvicorn.Config(ds.app(), host=host, port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    print(f"Datasette on http://{host}:{port}/ (Ctrl-C to stop)", flush=True)
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
+        pm.unregister(plugin)
     return 0
