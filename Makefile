@@ -9,7 +9,7 @@ DB ?= reports.db
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dask]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dask,ocr]'
 	touch $@
 
 # The main job: generate reports in several formats, ingest them with corpora/ into a fresh $(DB)
@@ -31,7 +31,7 @@ demo: $(VENV)/.installed
 	@echo "Dataset: $(DB). Browse it with:  $(RX) serve --db $(DB)   (http://127.0.0.1:8001; charts at /-/reportx/charts)"
 	@echo "The seed's facts highlighted: out/views/000_bcae26400f7d3644.html   Charts: out/charts/*.svg   (open in a browser)"
 
-test: $(VENV)/.installed $(VENV)/.browser
+test: $(VENV)/.installed $(VENV)/.browser $(VENV)/.office
 	$(PY) -m pytest
 
 # Headless Chromium and a CJK font for the browser tests (tests/test_view.py), from the system's packages:
@@ -43,6 +43,17 @@ $(VENV)/.browser: $(VENV)/.installed
 	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; } \
 	    || echo "WARNING: could not install Chromium: the browser tests will be skipped"; \
 	else echo "note: no Chromium here and not root to install it: the browser tests will be skipped"; fi
+	@touch $@
+
+# LibreOffice (no GUI) and the CJK font: it reads .doc/.wps for reportx, and the format tests use it as the
+# real program that prints .docx to PDF and saves .xls/.ods (tests/test_formats.py). Installed like Chromium.
+$(VENV)/.office: $(VENV)/.installed
+	@if command -v soffice >/dev/null 2>&1 && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	        libreoffice-writer-nogui libreoffice-calc-nogui fonts-noto-cjk >/dev/null; } \
+	    || echo "WARNING: could not install LibreOffice: the tests that need it will be skipped"; \
+	else echo "note: no LibreOffice here and not root to install it: the tests that need it will be skipped"; fi
 	@touch $@
 
 bench: $(VENV)/.installed

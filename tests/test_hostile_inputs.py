@@ -173,7 +173,7 @@ def test_fifo_is_refused_without_blocking(tmp_path):
         pytest.fail("read_file blocked on a FIFO")
     assert isinstance(error, NotARegularFile), error
     assert str(error) == f"{fifo}: [E015] is a named pipe (FIFO), not a regular file; give a saved report file " \
-                         "(.txt, .docx, .pdf, .html, .doc)"
+                         "(.txt, .docx, .pdf, .html, .doc, .xlsx, .ofd …)"
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")

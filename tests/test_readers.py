@@ -303,8 +303,8 @@ def test_read_bytes_never_opens_the_name(tmp_path):
 
 @pytest.mark.parametrize("name,data,error", [
     ("table.xlsx", b"PK\x03\x04" + b"\x00" * 64, CorruptInput),   # a zip, damaged
-    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, UnsupportedFormat),
-    ("sheet.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, UnsupportedFormat),
+    ("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, CorruptInput),
+    ("sheet.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, CorruptInput),
     # Word keeps a password-protected .docx in a compound file holding an "EncryptedPackage" stream
     ("locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "EncryptedPackage".encode("utf-16-le"),
      EncryptedInput),

@@ -1,16 +1,23 @@
-"""Bytes or files -> report text: .txt, .docx, .pdf, .html and legacy .doc, one module per format.
+"""Bytes or files -> report text: every format an archive of reports holds, one module per kind.
 
 The suffix picks the reader, unless the first bytes say otherwise: a "report.txt" that starts with
-%PDF- is read as a PDF, a .doc that is really a .docx (a zip holding word/document.xml) as a .docx.
-Every problem is a ReportxError naming the file; no library exception gets out.
+%PDF- is read as a PDF, a .doc that is really a .docx (a zip holding word/document.xml) as a .docx,
+a .xls that is really a .xlsx as a .xlsx. Every problem is a ReportxError naming the file; no
+library exception gets out.
 
-| suffix                        | reader      | `Document.encoding`      |
-|-------------------------------|-------------|--------------------------|
-| .txt .text .md, no suffix     | `txt.py`    | utf-8, gb18030, big5, utf-16(-le/-be) … |
-| .docx                         | `docx.py`   | None                     |
-| .pdf                          | `pdf.py`    | None                     |
-| .html .htm                    | `html.py`   | the page's charset       |
-| .doc                          | `doc.py`    | None                     |
+| suffix                        | format  | reader      | `Document.encoding`      |
+|-------------------------------|---------|-------------|--------------------------|
+| .txt .text .md, no suffix     | txt     | `txt.py`    | utf-8, gb18030, big5, utf-16(-le/-be) … |
+| .docx                         | docx    | `docx.py`   | None                     |
+| .pdf (text layer; scanned pages by OCR) | pdf | `pdf.py` | None                  |
+| .html .htm                    | html    | `html.py`   | the page's charset       |
+| .doc, WPS .wps                | doc wps | `doc.py` (LibreOffice, antiword) | None   |
+| .xlsx .xlsm, .xls, WPS .et, .ods | xlsx xls et ods | `sheet.py` | None          |
+| .ofd (GB/T 33190)             | ofd     | `ofd.py`    | None                     |
+| .png .jpg .jpeg .tif .tiff .bmp | image | `image.py` (OCR) | None                |
+
+A reader's `read(name, data, max_unpacked)` gives `(text, encoding)`, or `(text, encoding, OcrInfo)`
+when some of the text came from OCR.
 """
 
 from __future__ import annotations
@@ -28,20 +35,27 @@ from ..errors import (
     InputNotFound,
     InputTooLarge,
     NotARegularFile,
-    Unreadable,
     ReportxError,
+    Unreadable,
     UnsupportedFormat,
 )
 
-FORMATS = ("txt", "docx", "pdf", "html", "doc")
+FORMATS = ("txt", "docx", "pdf", "html", "doc", "wps", "xlsx", "xls", "et", "ods", "ofd", "image")
 
 SUFFIXES = {
     ".txt": "txt", ".text": "txt", ".md": "txt", "": "txt",
     ".docx": "docx",
     ".pdf": "pdf",
     ".html": "html", ".htm": "html",
-    ".doc": "doc",
+    ".doc": "doc", ".wps": "wps",
+    ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".et": "et", ".ods": "ods",
+    ".ofd": "ofd",
+    ".png": "image", ".jpg": "image", ".jpeg": "image", ".tif": "image", ".tiff": "image", ".bmp": "image",
 }
+
+# The module under extract/readers that reads each format.
+READERS = {"txt": "txt", "docx": "docx", "pdf": "pdf", "html": "html", "doc": "doc", "wps": "doc",
+           "xlsx": "sheet", "xls": "sheet", "et": "sheet", "ods": "sheet", "ofd": "ofd", "image": "image"}
 
 # What a .docx may inflate to (the sum of its members' uncompressed sizes): see unpacked_limit. Real
 # reports are a few MB of XML; a zip bomb is hundreds of MB or more. read_bytes alone uses the maximum.
@@ -50,6 +64,19 @@ MIN_UNPACKED_BYTES = 16 * 1024 * 1024
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: .doc, and also a password-protected .docx
 _ENCRYPTED_OOXML = "EncryptedPackage".encode("utf-16-le")
+# Stream names in a compound file's directory: a Word (or WPS) document, or an Excel (or WPS) workbook.
+_WORD = "WordDocument".encode("utf-16-le")
+_WORKBOOK = "Workbook".encode("utf-16-le")
+_BOOK = "Book\x00".encode("utf-16-le")
+
+
+@dataclass(frozen=True, slots=True)
+class OcrInfo:
+    """Which pages of a document were read by OCR, and how sure the engine was."""
+
+    pages: tuple[int, ...]      # 1-based numbers of the pages (or images) whose text came from OCR
+    confidence: float           # the engine's mean confidence over the lines it recognized, 0..1
+    engine: str                 # the engine and its version: "rapidocr-onnxruntime 1.4.4"
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +85,9 @@ class Document:
 
     text: str
     format: str                 # one of FORMATS: the reader actually used, not the suffix
-    encoding: str | None        # the text encoding for txt and html; None for docx, pdf, doc
+    encoding: str | None        # the text encoding for txt and html; None for the other formats
     data: bytes = field(repr=False)
+    ocr: OcrInfo | None = None  # set when some of the text came from OCR
 
 
 def read_file(path: str | os.PathLike, max_bytes: int) -> Document:
@@ -152,7 +180,7 @@ def _require_regular(st: os.stat_result, name: str) -> None:
             "a character device" if stat.S_ISCHR(st.st_mode) else
             "a block device" if stat.S_ISBLK(st.st_mode) else
             "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
-    raise NotARegularFile(f"is {kind}, not a regular file; give a saved report file (.txt, .docx, .pdf, .html, .doc)", name)
+    raise NotARegularFile(f"is {kind}, not a regular file; give a saved report file (.txt, .docx, .pdf, .html, .doc, .xlsx, .ofd …)", name)
 
 
 def unpacked_limit(max_bytes: int) -> int:
@@ -172,35 +200,33 @@ def read_bytes(name: str, data: bytes, max_unpacked: int | None = None) -> Docum
     Archive members go through here, so the only file ever written is a private temporary copy
     that a .doc converter (antiword, soffice) needs.
     """
+    import importlib
+
     fmt = detect_format(name, data)
-    if fmt == "txt":
-        from . import txt as reader
-    elif fmt == "docx":
-        from . import docx as reader
-    elif fmt == "pdf":
-        from . import pdf as reader
-    elif fmt == "html":
-        from . import html as reader
-    else:
-        from . import doc as reader
-    if fmt == "docx":
-        text, encoding = reader.read(name, data, MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked)
-    else:
-        text, encoding = reader.read(name, data)
-    return Document(text=text, format=fmt, encoding=encoding, data=data)
+    reader = importlib.import_module(f"{__name__}.{READERS[fmt]}")
+    limit = MAX_UNPACKED_BYTES if max_unpacked is None else max_unpacked
+    out = reader.read(name, data, limit) if READERS[fmt] != "doc" else reader.read(name, data, limit, fmt)
+    text, encoding = out[0], out[1]
+    return Document(text=text, format=fmt, encoding=encoding, data=data, ocr=out[2] if len(out) > 2 else None)
 
 
 def detect_format(name: str, data: bytes) -> str:
     """The reader for `data`: what its first bytes prove, else what its suffix says.
 
-    | name          | first bytes                  | format |
-    |---------------|------------------------------|--------|
-    | a.txt         | 兰州新区…                     | txt    |
-    | a.txt         | %PDF-1.4                     | pdf    |
-    | a.txt, a.doc  | PK… with word/document.xml   | docx   |
-    | a.docx        | D0 CF 11 E0 (compound file)  | doc, or EncryptedInput if it holds an EncryptedPackage |
-    | a.doc         | <html …                      | html   |
-    | a.xlsx        | PK… without word/document.xml| UnsupportedFormat |
+    | name            | first bytes                             | format |
+    |-----------------|-----------------------------------------|--------|
+    | a.txt           | 兰州新区…                                | txt    |
+    | a.txt           | %PDF-1.4                                | pdf    |
+    | a.txt, a.doc    | PK… with word/document.xml              | docx   |
+    | a.xls, a.et     | PK… with xl/workbook.xml                | xlsx   |
+    | a.zip, a.ods    | PK… with mimetype …opendocument.spreadsheet | ods |
+    | a.zip, a.ofd    | PK… with OFD.xml                        | ofd    |
+    | a.docx          | D0 CF 11 E0 (compound file) + WordDocument | doc, or EncryptedInput if it holds an EncryptedPackage |
+    | a.wps           | D0 CF 11 E0 + WordDocument              | wps    |
+    | a.doc, a.xls    | D0 CF 11 E0 + Workbook                  | xls (et when named .et) |
+    | a.doc           | <html …                                 | html   |
+    | a.jpg, a.txt    | 89 50 4E 47 (PNG), FF D8 FF (JPEG), II*/MM* (TIFF) | image |
+    | a.zip           | PK… anything else                       | UnsupportedFormat |
     """
     suffix = PurePath(name).suffix.lower()
     claimed = SUFFIXES.get(suffix)
@@ -208,24 +234,41 @@ def detect_format(name: str, data: bytes) -> str:
     if b"%PDF-" in head:  # the PDF spec tolerates junk before the header
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        if claimed == "docx":
-            return "docx"  # even if damaged: the .docx reader says what is wrong
         members = _zip_members(data)
         if members is None:
+            if claimed in ("docx", "xlsx", "ods", "ofd"):
+                return claimed  # even if damaged: its reader says what is wrong
             raise CorruptInput("starts like a zip archive (.docx) but is damaged or truncated", name)
         if "word/document.xml" in members:
             return "docx"
+        if "xl/workbook.xml" in members:
+            return "xlsx"
+        if "OFD.xml" in members or "ofd.xml" in members:
+            return "ofd"
+        if "content.xml" in members and b"opendocument.spreadsheet" in data[:200]:
+            return "ods"
+        if claimed == "docx":
+            return "docx"  # the .docx reader says what is missing
         raise UnsupportedFormat("a zip archive, not a report; unpack it or give the reports inside it", name)
-    if data.startswith(_OLE) and claimed is not None:  # .xls/.ppt are compound files too: not ours
+    if data.startswith(_OLE) and claimed is not None:  # .ppt is a compound file too: not ours
         if _ENCRYPTED_OOXML in data:
-            raise EncryptedInput("the Word file is password-protected; open it with the password and save an "
-                                 "unprotected .docx", name)
-        return "doc"
+            raise EncryptedInput("the file is password-protected; open it with the password and save an "
+                                 "unprotected copy", name)
+        workbook = (_WORKBOOK in data or _BOOK in data) and _WORD not in data
+        if claimed in ("xls", "et") or workbook:
+            return "et" if claimed == "et" else "xls"   # the workbook reader says what is wrong
+        return "wps" if claimed == "wps" else "doc"
+    if data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
+        return "image"
+    if data.startswith(b"BM") and claimed == "image":
+        return "image"
     if _looks_like_html(head) and claimed != "html":
         return "html"
     if claimed is None:
         supported = " ".join(s for s in SUFFIXES if s)
         raise UnsupportedFormat(f"{suffix} files are not read; give one of {supported}", name)
+    if claimed == "image":
+        raise CorruptInput(f"named {suffix} but not a PNG, JPEG, TIFF or BMP image", name)
     return claimed
 
 

@@ -22,7 +22,7 @@ ANTIWORD_TIMEOUT_S = 60
 SOFFICE_TIMEOUT_S = 180   # a cold LibreOffice start alone can take tens of seconds
 
 
-def read(name: str, data: bytes) -> tuple[str, None]:
+def read(name: str, data: bytes, max_unpacked: int = 0, fmt: str = "doc") -> tuple[str, None]:
     """(text, None) from the first converter that succeeds; ConverterMissing when there is none."""
     antiword = shutil.which("antiword")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")

@@ -9,15 +9,10 @@ Headers and footers are left out: they repeat the title and page numbers, not fa
 from __future__ import annotations
 
 import io
-import struct
-import zipfile
-import zlib
 
-from ..errors import CorruptInput, EmptyInput, UnsafeArchive
+from ..errors import CorruptInput, EmptyInput
 from . import MAX_UNPACKED_BYTES, describe
-
-# Members are inflated this much at a time when checking them (see _check_container).
-_CHUNK = 1 << 20
+from .zipcheck import check_zip
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Runs that Word shows as part of the paragraph: plain, in hyperlinks, tracked insertions, fields,
@@ -45,64 +40,7 @@ def read(name: str, data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> tupl
 
 
 def _check_container(name: str, data: bytes, max_unpacked: int) -> None:
-    """Refuse a zip bomb before python-docx inflates anything.
-
-    First by the declared sizes (the sum of the members' uncompressed sizes against `max_unpacked`),
-    then by inflating every deflated member a chunk at a time and counting: a member that inflates to
-    more than it declares is refused as soon as it passes, with one chunk in memory. (zipfile cuts a
-    member at its declared size, but python-docx's ZipFile.read() may inflate up to 1 GB before it cuts.)
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise CorruptInput("not a readable .docx (the zip container is damaged or truncated); "
-                           "download it again or re-save it in Word", name) from None
-    if not any(i.filename == "word/document.xml" for i in infos):
-        raise CorruptInput("not a Word .docx (no word/document.xml inside the zip)", name)
-    declared = sum(i.file_size for i in infos)
-    if declared > max_unpacked:
-        raise UnsafeArchive(f"unpacks to {declared} bytes, over the limit of {max_unpacked} bytes for a .docx (a zip "
-                            "bomb, or a document far larger than any report); re-save it in Word", name)
-    for info in infos:
-        if info.compress_type == zipfile.ZIP_STORED or info.flag_bits & 0x1:
-            continue  # stored: no bigger than the file; encrypted: python-docx refuses it (CorruptInput)
-        if info.compress_type != zipfile.ZIP_DEFLATED:
-            raise CorruptInput(f"{info.filename} uses zip compression method {info.compress_type}, which Word never "
-                               "writes; re-save the document in Word", name)
-        inflated = _inflated_size(data, info, info.file_size)
-        if inflated is None:
-            raise CorruptInput(f"not a readable .docx ({info.filename} is damaged or truncated); download it again "
-                               "or re-save it in Word", name)
-        if inflated > info.file_size:
-            raise UnsafeArchive(f"{info.filename} declares {info.file_size} bytes but inflates to more (a zip bomb "
-                                "with a false size); not read", name)
-
-
-def _inflated_size(data: bytes, info: zipfile.ZipInfo, limit: int) -> int | None:
-    """Bytes a deflated member inflates to, counting stops just past `limit`; None if it cannot be inflated."""
-    at = info.header_offset
-    if data[at:at + 4] != b"PK\x03\x04":
-        return None
-    name_len, extra_len = struct.unpack("<HH", data[at + 26:at + 30])
-    start = at + 30 + name_len + extra_len
-    compressed = memoryview(data)[start:start + info.compress_size]
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    total = 0
-    try:
-        for pos in range(0, len(compressed), _CHUNK):
-            chunk = compressed[pos:pos + _CHUNK]
-            while chunk:
-                total += len(inflater.decompress(chunk, _CHUNK))
-                if total > limit:
-                    return total
-                chunk = inflater.unconsumed_tail
-            if inflater.eof:
-                break
-        total += len(inflater.flush())
-    except zlib.error:
-        return None
-    return total
+    check_zip(name, data, max_unpacked, "word/document.xml", ".docx", "Word")
 
 
 def _blocks(parent):

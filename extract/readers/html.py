@@ -36,7 +36,7 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "big5":
               "iso8859-1": "cp1252", "ascii": "cp1252"}
 
 
-def read(name: str, data: bytes) -> tuple[str, str]:
+def read(name: str, data: bytes, max_unpacked: int = 0) -> tuple[str, str]:
     """(text, encoding) of the page's visible body text."""
     import lxml.html  # imported here so reading .txt stays fast
 

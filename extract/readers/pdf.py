@@ -27,7 +27,7 @@ from . import describe
 _UNMAPPED = regex.compile(r"\(cid:\d+\)")
 
 
-def read(name: str, data: bytes) -> tuple[str, None]:
+def read(name: str, data: bytes, max_unpacked: int = 0) -> tuple[str, None]:
     """(text, None); EncryptedInput, CorruptInput or NeedsOCR instead of any pdfminer exception."""
     import pdfplumber  # imported here so reading .txt stays fast
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect

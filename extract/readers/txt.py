@@ -5,6 +5,6 @@ from __future__ import annotations
 from ..decode import decode
 
 
-def read(name: str, data: bytes) -> tuple[str, str]:
+def read(name: str, data: bytes, max_unpacked: int = 0) -> tuple[str, str]:
     """(text, encoding); decode's errors already name the file and say how to fix it."""
     return decode(data, name)
