@@ -12,7 +12,13 @@ from collections import Counter
 
 import pytest
 
-from extract.errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR, UnsafeArchive
+from extract.errors import (
+    CorruptInput,
+    EmptyInput,
+    EncryptedInput,
+    NeedsOCR,
+    UnsafeArchive,
+)
 from extract.readers import read_bytes
 from extract.readers.ofd import expand_deltas
 from scripts.officegen.ofd import delta_list, pdf_to_ofd, text_to_ofd
@@ -71,10 +77,13 @@ def table_ofd(tmp_path_factory) -> str:
     if SOFFICE is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     d = _a4_document()
+    d.sections[0].header.paragraphs[0].text = "松林县青岚中学项目支出绩效自评报告"  # on every page
     d.add_paragraph("一、项目资金情况")
     rows = [["项目资金(万元)", "", "", "", ""],
             ["年初预算数", "全年预算数", "全年执行数", "执行率", "得分"],
-            ["412.96", "412.96", "400.00", "96.86%", "10"]]
+            ["412.96", "412.96", "400.00", "96.86%", "10"],
+            ["其中:财政拨款", "300.00", "300.00", "100%", "5"],
+            ["", "112.96", "100.00", "88.53%", "5"]]
     table = d.add_table(rows=len(rows), cols=5)
     table.style = "Table Grid"
     for r, row in enumerate(rows):
@@ -82,6 +91,8 @@ def table_ofd(tmp_path_factory) -> str:
             table.cell(r, c).text = value
     table.cell(0, 0).merge(table.cell(0, 4))  # horizontally merged across the whole row
     table.cell(0, 0).text = "项目资金(万元)"
+    table.cell(3, 0).merge(table.cell(4, 0))  # vertically merged over two rows
+    table.cell(3, 0).text = "其中:财政拨款"
     for i in range(70):  # enough prose for three pages, each with its footer
         d.add_paragraph(f"第{i + 1}项工作按计划完成,说明文字用于占据版面。")
     tmp = tmp_path_factory.mktemp("ofd_table")
@@ -97,6 +108,14 @@ def test_table_rows_come_back_as_cells(table_ofd):
     assert "412.96|412.96|400.00|96.86%|10" in lines
     assert lines.index("年初预算数|全年预算数|全年执行数|执行率|得分") == lines.index("412.96|412.96|400.00|96.86%|10") - 1
     assert lines[0] == "一、项目资金情况"
+    # a vertical merge: the text in the band it sits in, the other band's cell empty
+    rows = {lines.index("其中:财政拨款|300.00|300.00|100%|5"), lines.index("|112.96|100.00|88.53%|5")}
+    assert rows == {lines.index("412.96|412.96|400.00|96.86%|10") + 1, lines.index("412.96|412.96|400.00|96.86%|10") + 2}
+
+
+@needs_soffice
+def test_running_header_is_left_out(table_ofd):
+    assert "松林县青岚中学" not in table_ofd
 
 
 @needs_soffice
@@ -254,6 +273,13 @@ def test_delta_notation_expands(written, values):
         assert expand_deltas(delta_list(values)) == values
 
 
+def test_delta_repeat_counts_stop_at_the_characters_placed():
+    assert expand_deltas("g 999999999 1 2", limit=3) == [1, 1, 1]
+    content = ('<TextObject Boundary="10 10 150 10" Size="4"><TextCode X="0" Y="4" DeltaX="'
+               + "g 999999999 4 " * 1000 + '">甲乙丙</TextCode></TextObject>')
+    assert read_bytes("a.ofd", _package(content)).text == "甲乙丙"
+
+
 def test_delta_g_places_characters():
     """'g 3 2.2' steps three narrow digits, then one wide step of 20 mm: a cell boundary (spaces)."""
     content = ('<TextObject Boundary="10 10 150 10" Size="4"><TextCode X="0" Y="4" DeltaX="g 3 2.2 20 g 3 2.2">'
@@ -276,8 +302,8 @@ def test_ctm_and_text_codes_without_x_continue():
 def test_template_running_header_repeated_on_every_page_is_left_out():
     page = ('<Page xmlns="{ns}"><Template TemplateID="7"/><Content><Layer><TextObject Boundary="20 50 100 10" '
             'Size="4"><TextCode X="0" Y="4">正文{n}</TextCode></TextObject></Layer></Content></Page>')
-    template = ('<Page xmlns="{ns}"><Content><Layer Type="Background"><TextObject Boundary="20 10 150 10" Size="4">'
-                '<TextCode X="0" Y="4">某某县财政局绩效报告</TextCode></TextObject></Layer></Content></Page>').format(ns=NS)
+    template = (f'<Page xmlns="{NS}"><Content><Layer Type="Background"><TextObject Boundary="20 10 150 10" Size="4">'
+                '<TextCode X="0" Y="4">某某县财政局绩效报告</TextCode></TextObject></Layer></Content></Page>')
     data = _ofd({
         "OFD.xml": f'<OFD xmlns="{NS}"><DocBody><DocRoot>Doc_0/Document.xml</DocRoot></DocBody></OFD>',
         "Doc_0/Document.xml": f'<Document xmlns="{NS}"><CommonData><TemplatePage ID="7" BaseLoc="Tpl/T.xml"/>'

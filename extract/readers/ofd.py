@@ -33,6 +33,7 @@ import posixpath
 import unicodedata
 import zipfile
 from dataclasses import dataclass
+from itertools import pairwise
 
 import regex
 
@@ -210,7 +211,7 @@ def _floats(s: str | None) -> list[float]:
     return [float(v) for v in (s or "").replace(",", " ").split()]
 
 
-def expand_deltas(s: str | None) -> list[float]:
+def expand_deltas(s: str | None, limit: int = 1_000_000) -> list[float]:
     """DeltaX/DeltaY as a list: "g N d" stands for d written N times.
 
     | written            | values                 |
@@ -222,9 +223,9 @@ def expand_deltas(s: str | None) -> list[float]:
     words = (s or "").replace(",", " ").split()
     out: list[float] = []
     i = 0
-    while i < len(words):
+    while i < len(words) and len(out) < limit:  # no more than the characters it places: "g 99999999 1" is cheap
         if words[i] == "g" and i + 2 < len(words):
-            out += [float(words[i + 2])] * min(int(float(words[i + 1])), 100_000)
+            out += [float(words[i + 2])] * max(min(int(float(words[i + 1])), limit - len(out)), 0)
             i += 3
         else:
             out.append(float(words[i]))
@@ -293,10 +294,10 @@ def _text_object(obj, page: _Page) -> None:
             x = float(code.get("X"))
         if code.get("Y") is not None:
             y = float(code.get("Y"))
-        dx, dy = expand_deltas(code.get("DeltaX")), expand_deltas(code.get("DeltaY"))
         # an entity reference (never resolved) is a child node: only the text around it is read
         raw = (code.text or "") + "".join(child.tail or "" for child in code)
         text = [ch for ch in raw if ch not in "\r\n\t"]
+        dx, dy = expand_deltas(code.get("DeltaX"), len(text)), expand_deltas(code.get("DeltaY"), len(text))
         for i, ch in enumerate(text):
             px, py = point(x, y)
             step = dx[i] if i < len(dx) else _advance(ch, size)
@@ -547,7 +548,7 @@ def _tables(segments) -> list[_Table]:
         if len(ys) < 2 or len(gv) < 2:
             continue
         rows = []
-        for top, bottom in zip(ys, ys[1:]):
+        for top, bottom in pairwise(ys):
             mid = (top + bottom) / 2
             bounds = _cluster([x for x, vy0, vy1 in gv if vy0 - _SNAP <= mid <= vy1 + _SNAP])
             if len(bounds) >= 2:

@@ -18,6 +18,7 @@ import io
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
+from itertools import pairwise
 from xml.sax.saxutils import escape, quoteattr
 
 NS = "http://www.ofdspec.org/2016"
@@ -106,11 +107,11 @@ def _text_object(t: _Text, ids: _Ids) -> str:
         else:
             codes.append([])
         codes[-1].append((x, ch))
-    parts = [f'<ofd:TextObject ID="{ids.next()}" Boundary="{_num(bx)} {_num(by)} {_num(w)} {_num(h)}" '
-             f'Font="{t.font}" Size="{_num(t.size)}">']
+    parts = [(f'<ofd:TextObject ID="{ids.next()}" Boundary="{_num(bx)} {_num(by)} {_num(w)} {_num(h)}" '
+              f'Font="{t.font}" Size="{_num(t.size)}">')]
     for code in codes:
         text = "".join(ch for _, ch in code)
-        deltas = [b[0] - a[0] for a, b in zip(code, code[1:])]
+        deltas = [b[0] - a[0] for a, b in pairwise(code)]
         dx = f' DeltaX="{delta_list(deltas)}"' if deltas else ""
         parts.append(f'<ofd:TextCode X="{_num(code[0][0] - bx)}" Y="{_num(t.baseline - by)}"{dx}>'
                      f'{escape(text)}</ofd:TextCode>')
