@@ -135,7 +135,7 @@ def extract(
             if item.error is not None:
                 raise item.error
             doc = read_bytes(item.source, item.data)
-            report = extract_text(doc.text, source=item.source, data=item.data, encoding=doc.encoding)
+            report = extract_text(doc.text, source=item.source, data=item.data, encoding=doc.encoding, ocr=doc.ocr)
         except ReportxError as e:
             failed += 1
             typer.echo(f"reportx: {safe(e)}", err=True)
@@ -719,7 +719,8 @@ def view(
 
     Example: reportx view corpora/seed/000_bcae26400f7d3644.txt -o views/
     """
-    from .pipeline import extract_text, read_text
+    from .pipeline import DEFAULT_MAX_BYTES, extract_document
+    from .readers import read_file
     from .view import page
 
     single = len(files) == 1 and out.suffix.lower() == ".html"
@@ -731,8 +732,9 @@ def view(
     names: set[str] = set()
     for f in files:
         try:
-            text, data, encoding = read_text(f)
-            report = extract_text(text, source=str(f), data=data, encoding=encoding)
+            document = read_file(f, DEFAULT_MAX_BYTES)
+            text = document.text
+            report = extract_document(document, str(f))
         except ReportxError as e:
             _fail(str(f), f"[{e.code}] {e.args[0] if e.args else e}")
             failed += 1

@@ -220,10 +220,19 @@ class Project(Figures):
     end: int = Field(description="offset after the name")
 
 
+class Ocr(BaseModel):
+    """Which pages of the file were read by OCR (a scan): their text, and every offset into it, is the OCR's."""
+
+    pages: list[int] = Field(description="1-based numbers of the pages (or images) read by OCR")
+    confidence: Dec = Field(description="the OCR engine's mean confidence over the lines it recognized, 0–1")
+    engine: str = Field(description="the OCR engine and its version")
+
+
 class Report(BaseModel):
     source: str = Field(description="the file (or zip member) the report was read from")
     sha256: str = Field(description="sha256 of the file's bytes (the dataset's report_id)")
     encoding: str | None = Field(None, description="the text encoding of a .txt/.html file: utf-8, gb18030 …")
+    ocr: Ocr | None = Field(None, description="set when some of the text was read by OCR: which pages, how sure")
     title: str | None = Field(None, description="the report's title")
     department: str | None = Field(None, description="the department (or unit) that reports, its fullest name as written")
     department_key: str | None = Field(None, description="the department normalized to join short forms of one unit "

@@ -12,7 +12,7 @@ import regex
 from . import checks, departments, figures, roles
 from .context import Candidate, Context, most_common, resolve_overlaps
 from .errors import InputTooLarge, InvalidText
-from .models import FACT_TYPES, BudgetSummary, Report, Section
+from .models import FACT_TYPES, BudgetSummary, Ocr, Report, Section
 from .nlp import parse
 from .normalize import normalize
 from .numbers import storable
@@ -51,13 +51,22 @@ _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _CHANGES = frozenset({"amounts", "percentages", "points"})
 
 
-def extract_text(text: str, source: str = "<text>", data: bytes | None = None, encoding: str | None = None) -> Report:
-    """Extract every fact of one decoded report text. Pure: same text, same Report."""
-    return extract_with_context(text, source, data, encoding)[0]
+def extract_text(text: str, source: str = "<text>", data: bytes | None = None, encoding: str | None = None,
+                 ocr=None) -> Report:
+    """Extract every fact of one decoded report text. Pure: same text, same Report.
+
+    `ocr` is the reader's OcrInfo (extract.readers) when some of the text came from OCR."""
+    return extract_with_context(text, source, data, encoding, ocr)[0]
+
+
+def extract_document(document, source: str) -> Report:
+    """The Report of a read file (an extract.readers.Document)."""
+    return extract_text(document.text, source=source, data=document.data, encoding=document.encoding,
+                        ocr=document.ocr)
 
 
 def extract_with_context(text: str, source: str = "<text>", data: bytes | None = None,
-                         encoding: str | None = None) -> tuple[Report, Context]:
+                         encoding: str | None = None, ocr=None) -> tuple[Report, Context]:
     """The Report and the analysed text behind it (normalized text, tokens, structure), so that
     the dataset can index sentences without segmenting the text a second time.
 
@@ -134,6 +143,7 @@ def extract_with_context(text: str, source: str = "<text>", data: bytes | None =
         source=source,
         sha256=hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest(),
         encoding=encoding,
+        ocr=_ocr(ocr),
         title=_as_written(ctx, text, structure.title),
         department=_as_written(ctx, text, structure.department),
         department_key=departments.key(structure.department),   # the key from the simplified form
@@ -226,6 +236,13 @@ def _summary(facts: dict[str, list], figs, accepted_only: bool = True) -> Budget
     )
 
 
+def _ocr(info) -> Ocr | None:
+    if info is None:
+        return None
+    return Ocr(pages=list(info.pages), confidence=Decimal(str(info.confidence)).quantize(Decimal("0.0001")),
+               engine=info.engine)
+
+
 def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, bytes, str | None]:
     """(text, raw bytes, encoding) of a .txt/.docx/.pdf/.html/.doc report; ReportxError naming the file.
 
@@ -237,5 +254,4 @@ def read_text(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> tu
 
 def extract_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
     """Read one report file (any format extract.readers knows) and extract it; offsets index its text."""
-    text, data, encoding = read_text(path, max_bytes)
-    return extract_text(text, source=str(path), data=data, encoding=encoding)
+    return extract_document(read_file(path, max_bytes), str(path))

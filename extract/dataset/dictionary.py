@@ -56,6 +56,11 @@ _REPORT_COLUMNS = {
     "duplicate_of": ("TEXT", "report_id of the first file with the same content_id; NULL for the first (count "
                      "these rows only)", None),
     "format": ("TEXT", "the file format the text was read from", None),
+    "ocr_pages": ("TEXT", "the pages (1-based, comma-separated) whose text was read by OCR from a scan; NULL when "
+                  "none was", None),
+    "ocr_confidence": ("DECIMAL", "the OCR engine's mean confidence over the lines it read, 0–1; NULL without OCR",
+                       None),
+    "ocr_engine": ("TEXT", "the OCR engine and version that read those pages", None),
     "chars": ("INTEGER", "length of the extracted text in characters", "characters"),
     "text": ("TEXT", "the extracted text; every fact's start/end index into it", None),
     "ingested_at": ("TEXT", "when the report was stored (UTC, ISO 8601)", None),

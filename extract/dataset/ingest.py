@@ -64,7 +64,7 @@ def process(source: str, data: bytes) -> dict:
         return {"error": f"internal error reading ({type(e).__name__}: {e}); please report it", "code": "E999",
                 "stage": "read"}
     try:
-        report, ctx = extract_with_context(doc.text, source=source, data=data, encoding=doc.encoding)
+        report, ctx = extract_with_context(doc.text, source=source, data=data, encoding=doc.encoding, ocr=doc.ocr)
         rows = sentence_rows(ctx)
     except ReportxError as e:
         return {"error": _error_message(e), "code": e.code, "stage": "extract"}
@@ -84,7 +84,7 @@ def process_report(source: str, data: bytes) -> dict:
 
     try:
         doc = read_bytes(source, data)
-        return {"report": extract_text(doc.text, source=source, data=data, encoding=doc.encoding)}
+        return {"report": extract_text(doc.text, source=source, data=data, encoding=doc.encoding, ocr=doc.ocr)}
     except ReportxError as e:
         return {"error": _error_message(e), "code": e.code, "stage": "extract"}
     except Exception as e:  # a bug of ours: recorded, the batch goes on

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Awaitable, Callable, Iterable
 
-from ..models import FACT_TYPES, FIGURE_NAMES, BudgetSummary, Check, Figure, Project, Report, ReportFigures
+from ..models import FACT_TYPES, FIGURE_NAMES, BudgetSummary, Check, Figure, Ocr, Project, Report, ReportFigures
 from . import store
 
 LIMIT = 256 << 20   # bytes of compressed pages kept (a 16.7 M-character report's view is about 40 MB)
@@ -200,6 +200,8 @@ def _stored_report(db: sqlite3.Connection, report_id: str, check: Callable[[], N
         source=row["source"], sha256=row["report_id"],
         **{k: row[k] for k in ("encoding", "title", "department", "department_key", "year", "report_kind", "grade",
                                "grade_level") if row.get(k) is not None},
+        ocr=Ocr(pages=[int(p) for p in row["ocr_pages"].split(",")], confidence=row["ocr_confidence"],
+                engine=row["ocr_engine"] or "") if row.get("ocr_pages") else None,
         **lists, checks=checks,
         budget_summary=BudgetSummary(**{k: row[k] for k in store.SUMMARY_COLUMNS if row.get(k) is not None}),
         figures=ReportFigures(scope=row.get("scope"), subject=row.get("subject"),

@@ -58,9 +58,10 @@ from ..numbers import INT64, normalize_decimal
 # (`figures`, `projects`, the accepted figures and their status on `reports`, department_key, scope),
 # amounts.level. A database of another version is refused with what to do, except a 4 or a 5, which
 # is read as it is (the newer columns and tables read as NULL and empty) and upgraded when written.
-SCHEMA_VERSION = 6
-# version -> statements that make it the next one (the 5 -> 6 list is filled in below, from the columns)
-MIGRATIONS: dict[int, list[str]] = {4: ["DROP TRIGGER IF EXISTS sentences_ai"], 5: []}
+# 7: which pages were read by OCR (reports.ocr_pages, ocr_confidence, ocr_engine).
+SCHEMA_VERSION = 7
+# version -> statements that make it the next one (the 5 -> 6 and 6 -> 7 lists are filled in below)
+MIGRATIONS: dict[int, list[str]] = {4: ["DROP TRIGGER IF EXISTS sentences_ai"], 5: [], 6: []}
 # (the `files` table, added with 5, is created by every writer that opens a database without one)
 
 # DECIMAL columns come back as Decimal: SQLite renders the stored number as text (%!.15g), which is
@@ -124,8 +125,9 @@ REPORT_FIGURE_COLUMNS = [c for n in FIGURE_NAMES for c in (f"figure_{figure_colu
 REPORT_FIGURE_DECIMALS = {f"figure_{figure_column(n)}" for n in FIGURE_NAMES if n != "grade"}
 REPORT_COLUMNS = ["report_id", "content_id", "duplicate_of", "source", "format", "encoding", "title", "department",
                   "department_key", "year", "report_kind", "grade", "grade_level", *SUMMARY_COLUMNS, "scope",
-                  "subject", *REPORT_FIGURE_COLUMNS, "chars", "text", "ingested_at", "extractor_version"]
-REPORT_DECIMAL_COLUMNS = {*SUMMARY_COLUMNS, *REPORT_FIGURE_DECIMALS}
+                  "subject", *REPORT_FIGURE_COLUMNS, "ocr_pages", "ocr_confidence", "ocr_engine", "chars", "text",
+                  "ingested_at", "extractor_version"]
+REPORT_DECIMAL_COLUMNS = {*SUMMARY_COLUMNS, *REPORT_FIGURE_DECIMALS, "ocr_confidence"}
 # One row per figure of a report (project_seq NULL) or of one of its projects (projects.seq), every status,
 # with the fact it was taken from: joins amounts/percentages/scores on (report_id, fact_type, fact_seq).
 FIGURE_COLUMNS = ["report_id", "seq", "project_seq", "name", "value", "value_cents", "label", "status", "fact_type",
@@ -190,6 +192,9 @@ def _added_type(table: str, column: str) -> str:
 
 MIGRATIONS[5] = [*(f'ALTER TABLE {t} ADD COLUMN "{c}" {_added_type(t, c)}' for t, cols in _ADDED_IN_6.items()
                    for c in cols), *_figure_ddl()]
+_ADDED_IN_7 = {"reports": ["ocr_pages", "ocr_confidence", "ocr_engine"]}
+MIGRATIONS[6] = [f'ALTER TABLE {t} ADD COLUMN "{c}" {_added_type(t, c)}' for t, cols in _ADDED_IN_7.items()
+                 for c in cols]
 
 
 def _ddl() -> list[str]:
@@ -351,7 +356,11 @@ def _read_as_is(db: sqlite3.Connection) -> None:
     tables) give it the newer columns, as NULL, and the newer tables, empty, so every query of this
     version runs on it and the file is not touched. Its reports have no figures until re-extracted
     (`reportx ingest … --force`)."""
-    for table, added in _ADDED_IN_6.items():
+    added_since: dict[str, list[str]] = {}
+    for added_in in (_ADDED_IN_6, _ADDED_IN_7):
+        for table, columns in added_in.items():
+            added_since.setdefault(table, []).extend(columns)
+    for table, added in added_since.items():
         have = {r[1] for r in db.execute(f"PRAGMA main.table_info({table})")}
         missing = [c for c in added if c not in have]
         if missing:
@@ -471,6 +480,9 @@ def record(report: Report, text: str, fmt: str, sentences: Iterable[SentenceRow]
         "report_kind": report.report_kind, "grade": report.grade, "grade_level": report.grade_level,
         **{c: _cell(getattr(summary, c)) for c in SUMMARY_COLUMNS},
         "scope": own.scope, "subject": own.subject,
+        "ocr_pages": ",".join(map(str, report.ocr.pages)) if report.ocr else None,
+        "ocr_confidence": _cell(report.ocr.confidence) if report.ocr else None,
+        "ocr_engine": report.ocr.engine if report.ocr else None,
         "chars": len(text), "text": text,
     }
     for name in FIGURE_NAMES:

@@ -1,9 +1,12 @@
-"""Legacy Word .doc (Word 97–2003): converted to text by antiword, else by LibreOffice.
+"""Legacy Word .doc (Word 97–2003) and WPS Writer .wps: converted by LibreOffice, else antiword.
 
-No Python library reads .doc reliably, so an external converter on PATH does it: `antiword` (small,
-fast) first, then `soffice --headless --convert-to txt` (slow to start, hence the timeout). Both
-need a file, so the bytes are written to a private temporary folder that is removed afterwards.
-Without either converter the error says how to get one or to save the report as .docx.
+No Python library reads .doc reliably, so an external converter on PATH does it. LibreOffice first:
+`soffice --headless --convert-to docx` keeps the tables, and the .docx reader then reads them as
+rows of cells like any .docx (slow to start, hence the timeout). `antiword` (small, fast, prose
+only, no .wps) is the fallback. A .wps of WPS Writer is the Word 97 binary under another name, so
+it is handed to the converters as a .doc. Both need a file, so the bytes are written to a private
+temporary folder that is removed afterwards. Without a converter the error says how to get one or
+to save the report as .docx.
 """
 
 from __future__ import annotations
@@ -17,23 +20,26 @@ from pathlib import Path
 
 from ..decode import decode
 from ..errors import ConverterMissing, CorruptInput, EmptyInput, ReportxError
+from . import MAX_UNPACKED_BYTES, docx
 
 ANTIWORD_TIMEOUT_S = 60
 SOFFICE_TIMEOUT_S = 180   # a cold LibreOffice start alone can take tens of seconds
 
 
-def read(name: str, data: bytes, max_unpacked: int = 0, fmt: str = "doc") -> tuple[str, None]:
+def read(name: str, data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES, fmt: str = "doc") -> tuple[str, None]:
     """(text, None) from the first converter that succeeds; ConverterMissing when there is none."""
-    antiword = shutil.which("antiword")
+    kind = ".wps" if fmt == "wps" else ".doc"
+    antiword = shutil.which("antiword") if fmt == "doc" else None
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if not antiword and not soffice:
-        raise ConverterMissing("legacy Word .doc files need `antiword` or LibreOffice (`soffice`) on PATH "
-                               "(e.g. apt install antiword); or open the file in Word/WPS and save it as .docx", name)
+        needs = "LibreOffice (`soffice`)" if fmt == "wps" else "LibreOffice (`soffice`) or `antiword`"
+        raise ConverterMissing(f"{kind} files need {needs} on PATH (e.g. apt install libreoffice-writer-nogui); or "
+                               "open the file in Word/WPS and save it as .docx", name)
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="reportx-doc-") as tmp:
         source = Path(tmp) / "report.doc"
         source.write_bytes(data)
-        for tool, convert in ((antiword, _antiword), (soffice, _soffice)):
+        for tool, convert in ((soffice, _soffice), (antiword, _antiword)):
             if not tool:
                 continue
             try:
@@ -42,14 +48,20 @@ def read(name: str, data: bytes, max_unpacked: int = 0, fmt: str = "doc") -> tup
                 failures.append(f"{Path(tool).name}: {e}")
                 continue
             try:
-                text = decode(output, name)[0]
-            except ReportxError:
+                if tool is soffice:
+                    text = docx.read(name, output, max_unpacked)[0]
+                else:
+                    text = decode(output, name)[0]
+            except EmptyInput:
                 failures.append(f"{Path(tool).name}: produced no readable text")
+                continue
+            except ReportxError as e:
+                failures.append(f"{Path(tool).name}: {e.args[0]}")
                 continue
             return text, None
     if all("no readable text" in f for f in failures):
-        raise EmptyInput("the .doc file has no text", name)
-    raise CorruptInput(f"could not convert the .doc file ({'; '.join(failures)}); open it in Word/WPS and save "
+        raise EmptyInput(f"the {kind} file has no text", name)
+    raise CorruptInput(f"could not convert the {kind} file ({'; '.join(failures)}); open it in Word/WPS and save "
                        "it as .docx", name)
 
 
@@ -66,13 +78,14 @@ def _antiword(exe: str, source: Path, tmp: Path) -> bytes:
 
 
 def _soffice(exe: str, source: Path, tmp: Path) -> bytes:
+    """The document saved as .docx by LibreOffice (tables kept as tables)."""
     # A private profile: LibreOffice refuses to start headless while the user's own instance holds theirs.
     profile = (tmp / "profile").as_uri()
     out_dir = tmp / "out"
     result = _run([exe, "--headless", "--norestore", f"-env:UserInstallation={profile}",
-                   "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(out_dir), str(source)],
+                   "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out_dir), str(source)],
                   SOFFICE_TIMEOUT_S, tmp)
-    converted = out_dir / (source.stem + ".txt")
+    converted = out_dir / (source.stem + ".docx")
     if not converted.exists():
         raise _Failed(_first_line(result.stderr) or _first_line(result.stdout) or f"exit status {result.returncode}")
     return converted.read_bytes()
