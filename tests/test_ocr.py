@@ -1,0 +1,174 @@
+"""OCR of scanned pages: real pages printed and "scanned" by scripts/officegen/scan.py, read by the real
+engine (RapidOCR). Each page costs seconds, so pages are shared by module fixtures: about 9 in all."""
+
+from __future__ import annotations
+
+import io
+import pathlib
+import struct
+import subprocess
+import sys
+import zlib
+from collections import Counter
+
+import pytest
+from PIL import Image
+
+pytest.importorskip("rapidocr_onnxruntime")
+
+from extract.errors import CorruptInput, EmptyInput, InputTooLarge
+from extract.pipeline import extract_text
+from extract.readers import read_bytes
+from extract.readers.ocr import _Box, engine_name, layout
+from scripts.officegen.scan import render_pages
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+FORMS = ROOT.parent / "shared" / "forms"
+
+HEADER = "年初预算数|全年预算数|全年执行数|分值|执行率|得分"
+NUMBERS = "412958.46|412958.46|412958.46|10|100%|10"
+PROSE = ("全年共实施项目12个，经调整后项目预算为648.25万元，实际到位资金297.41万元，资金到位率为45.88%，"
+         "各项工作均按计划有序推进，项目实施总体达到预期目标。")
+PAGE = "\n".join(["2022年度项目支出绩效自评表", HEADER, NUMBERS, "总分|100|98|优", PROSE])
+
+
+def png(image: Image.Image) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, "PNG")
+    return buf.getvalue()
+
+
+@pytest.fixture(scope="module")
+def straight():
+    return read_bytes("page.png", png(render_pages(PAGE, dpi=200, seed=3, rotate=0.0)[0]))
+
+
+@pytest.fixture(scope="module")
+def rotated():
+    return read_bytes("rotated.png", png(render_pages(PAGE, dpi=200, seed=4, rotate=1.2)[0]))
+
+
+def test_ruled_table_row_reads_back_as_cells(straight):
+    lines = straight.text.splitlines()
+    assert HEADER in lines
+    assert NUMBERS in lines
+    assert "总分|100|98|优" in lines
+
+
+def test_prose_reads_back_without_cell_bars(straight):
+    prose = [line for line in straight.text.splitlines() if "648.25万元" in line or "预期目标" in line]
+    assert prose, straight.text
+    assert all("|" not in line for line in prose)
+    assert "经调整后项目预算为648.25万元" in straight.text.replace("\n", "")
+
+
+def test_image_document_carries_ocr_info(straight):
+    assert straight.format == "image"
+    assert straight.ocr.pages == (1,)
+    assert straight.ocr.engine == engine_name() and engine_name().startswith("rapidocr-onnxruntime ")
+    assert 0.8 <= straight.ocr.confidence <= 1.0
+
+
+def test_rotated_page_still_groups_rows(rotated):
+    lines = rotated.text.splitlines()
+    assert HEADER in lines and NUMBERS in lines
+    assert lines.index(HEADER) + 1 == lines.index(NUMBERS)
+
+
+def facts(text: str, source: str) -> Counter:
+    r = extract_text(text, source=source)
+    return Counter([("amount", a.value_yuan) for a in r.amounts] + [("percentage", p.value) for p in r.percentages]
+                   + [("score", s.value) for s in r.scores])
+
+
+def f1(gold: Counter, got: Counter) -> float:
+    hit = sum((gold & got).values())
+    if not hit:
+        return 0.0
+    precision, recall = hit / sum(got.values()), hit / sum(gold.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+# f01: a project self-assessment table (41 facts, 2 pages); f15: a notice header table and prose (1 page).
+@pytest.mark.skipif(not FORMS.is_dir(), reason="../shared/forms is not beside this checkout")
+@pytest.mark.parametrize("form", ["f01", "f15"])
+def test_scanned_form_keeps_its_facts(form):
+    text = (FORMS / f"{form}.txt").read_text(encoding="utf-8")
+    gold = facts(text, form)
+    pages = render_pages(text, dpi=200, seed=11)  # noisy, rotated by a seeded ±0.3–1.5°
+    read = [read_bytes(f"{form}-{i}.png", png(page)).text for i, page in enumerate(pages, 1)]
+    got = facts("\n".join(read), form)
+    assert sum(gold.values()) >= 5
+    assert f1(gold, got) >= 0.9, (gold - got, got - gold)
+
+
+def test_multi_page_tiff_is_pages_in_order(tmp_path):
+    first = render_pages("第一页：全年预算数|412958.46", seed=5, rotate=0.0)[0]
+    second = render_pages("第二页：总分|98", seed=6, rotate=0.0)[0]
+    path = tmp_path / "scan.tif"
+    first.save(path, "TIFF", save_all=True, append_images=[second], compression="tiff_deflate")
+    doc = read_bytes("scan.tif", path.read_bytes())
+    assert doc.ocr.pages == (1, 2)
+    assert "412958.46" in doc.text and "98" in doc.text
+    assert doc.text.index("第一页") < doc.text.index("第二页")
+
+
+def test_truncated_png_is_corrupt():
+    data = png(Image.new("L", (400, 300), 128))
+    with pytest.raises(CorruptInput) as e:
+        read_bytes("cut.png", data[: len(data) // 2])
+    assert e.value.code == "E007" and "cut.png" in str(e.value)
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def test_image_over_the_pixel_cap_is_refused_from_its_header():
+    # 60000×60000 greyscale would be 3.6 GB decoded; the file holds no pixel data at all, so only a
+    # refusal from the header can give InputTooLarge (decoding would fail as corrupt).
+    header = _chunk(b"IHDR", struct.pack(">IIBBBBB", 60000, 60000, 8, 0, 0, 0, 0))
+    data = b"\x89PNG\r\n\x1a\n" + header + _chunk(b"IDAT", zlib.compress(b"")) + _chunk(b"IEND", b"")
+    with pytest.raises(InputTooLarge) as e:
+        read_bytes("huge.png", data)
+    assert e.value.code == "E005" and "huge.png" in str(e.value) and "pixels" in str(e.value)
+
+
+def test_blank_page_is_empty():
+    with pytest.raises(EmptyInput) as e:
+        read_bytes("blank.png", png(Image.new("L", (1654, 2338), 255)))
+    assert e.value.code == "E002" and "no text was recognized" in str(e.value)
+
+
+def test_missing_ocr_extra_names_it(tmp_path):
+    path = tmp_path / "page.png"
+    Image.new("L", (200, 100), 255).save(path)
+    code = ("import sys; sys.modules['rapidocr_onnxruntime'] = None\n"
+            "from extract.readers import read_bytes\n"
+            "from extract.errors import ReportxError\n"
+            "try:\n"
+            f"    read_bytes('page.png', open({str(path)!r}, 'rb').read())\n"
+            "except ReportxError as e:\n"
+            "    print(e); sys.exit(3)\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 3, run.stderr
+    assert "[E011]" in run.stdout and "reportx[ocr]" in run.stdout and "page.png" in run.stdout
+
+
+def box(x0: float, y0: float, x1: float, y1: float, text: str) -> _Box:
+    return _Box.of([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], text, 0.99)
+
+
+@pytest.mark.parametrize("gap, joined", [
+    (4, "全年支出156.99万元，预算执行率98.12%。"),     # prose split by the detector: no bar
+    (120, "全年支出156.99万元，|预算执行率98.12%。"),  # three box heights apart: a cell boundary
+])
+def test_unruled_boxes_join_by_their_gap(gap, joined):
+    left = box(100, 100, 500, 140, "全年支出156.99万元，")
+    right = box(500 + gap, 101, 900 + gap, 141, "预算执行率98.12%。")
+    assert layout([left, right]) == [joined]
+
+
+def test_rows_far_apart_are_separate_lines_without_blanks():
+    lines = layout([box(100, 100, 300, 140, "第一行"), box(100, 400, 300, 440, "第二行"), box(320, 102, 400, 141, "续")])
+    assert lines == ["第一行续", "第二行"]
