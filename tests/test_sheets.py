@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from extract.errors import CorruptInput, EmptyInput, InputTooLarge, UnsafeArchive
+from extract.errors import CorruptInput, EmptyInput, EncryptedInput, InputTooLarge, UnsafeArchive
 from extract.pipeline import extract_text
 from extract.readers import read_bytes, sheet
 from extract.readers.sheet import display
@@ -171,6 +171,19 @@ def test_et_is_read_like_xls(libreoffice_copies):
     doc = read_bytes("report.et", libreoffice_copies["xls"])
     assert doc.format == "et"
     assert doc.text == read_bytes("form.xls", libreoffice_copies["xls"]).text
+
+
+@needs_soffice
+def test_password_protected_xls_is_encrypted_input(libreoffice_copies):
+    """LibreOffice's .xls with a FILEPASS record where its first record after BOF was: what Excel writes
+    first in the globals of a workbook saved with a password to open it."""
+    data = libreoffice_copies["xls"]
+    bof = b"\x09\x08\x10\x00\x00\x06\x05\x00"        # BIFF8 BOF of the workbook globals, 16 bytes of data
+    after = data.index(bof) + 4 + 16
+    locked = data[:after] + b"\x2f\x00" + data[after + 2:]   # FILEPASS (0x002F)
+    with pytest.raises(EncryptedInput) as e:
+        read_bytes("locked.xls", locked)
+    assert e.value.code == "E008" and "locked.xls" in str(e.value) and "password" in str(e.value)
 
 
 # ------------------------------------------------------------------------------------------ .ods by hand

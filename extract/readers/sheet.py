@@ -27,6 +27,7 @@ empty row 1,048,000 times) are counted, never built.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import warnings
@@ -183,6 +184,7 @@ def _xlsx_lines(name: str, data: bytes, budget: _Budget):
     from openpyxl.worksheet._reader import WorkSheetParser
 
     wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    formats: dict[int, str] = {}   # style id -> number format code
     try:
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
@@ -195,13 +197,17 @@ def _xlsx_lines(name: str, data: bytes, budget: _Budget):
                 for number, row in parser.parse():
                     cells = {}
                     for cell in row:
-                        if cell["value"] is None:
+                        value = cell["value"]
+                        if value is None:
                             continue
-                        c = ReadOnlyCell(ws, **cell)
-                        fmt = c.number_format
-                        if fmt == "General" and c.style_array.numFmtId in _ZH_BUILTIN:
-                            fmt = _ZH_BUILTIN[c.style_array.numFmtId]
-                        text = _clean(display(cell["value"], fmt))
+                        if isinstance(value, str):
+                            text = _clean(value)
+                        else:
+                            style = cell["style_id"]
+                            fmt = formats.get(style)
+                            if fmt is None:
+                                fmt = formats[style] = _xlsx_format(ReadOnlyCell(ws, **cell))
+                            text = _clean(display(value, fmt))
                         if text:
                             cells[cell["column"] - 1] = text
                     if cells:
@@ -218,6 +224,13 @@ def _xlsx_lines(name: str, data: bytes, budget: _Budget):
             yield from _sheet_lines(rows, _Merges(ranges), budget)
     finally:
         wb.close()
+
+
+def _xlsx_format(cell) -> str:
+    fmt = cell.number_format
+    if fmt == "General" and cell.style_array.numFmtId in _ZH_BUILTIN:
+        return _ZH_BUILTIN[cell.style_array.numFmtId]
+    return fmt
 
 
 # ------------------------------------------------------------------------------------------ .xls .et
@@ -407,6 +420,8 @@ def display(value, number_format: str = "General") -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, str) and "@" not in (number_format or ""):
+        return value
     sections = _sections(number_format or "General")
     if isinstance(value, str):
         if len(sections) >= 4 and "@" in sections[3]:
@@ -460,7 +475,8 @@ def _general(number: Decimal) -> str:
     return text
 
 
-def _sections(code: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)   # a workbook uses a handful of formats over many cells
+def _sections(code: str) -> tuple[str, ...]:
     """The ;-separated sections of a format code (a ; in quotes, brackets or after \\ is text)."""
     sections, current, i = [], [], 0
     while i < len(code):
@@ -488,13 +504,14 @@ def _sections(code: str) -> list[str]:
             current.append(ch)
         i += 1
     sections.append("".join(current))
-    return sections[:4]
+    return tuple(sections[:4])
 
 
 _DATE_CODES = re.compile(r"(?i)(am/pm|a/p|上午/下午|yyyy|yyy|yy|y|e+|m{1,5}|d{1,4}|aaaa|aaa|h{1,2}|s{1,2})")
 
 
-def _tokens(section: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=4096)
+def _tokens(section: str) -> tuple[tuple[str, str], ...]:
     """(kind, text) pieces: lit, num (0 # ? . ,), pct, general, text (@), date, exp, frac."""
     tokens: list[tuple[str, str]] = []
     has_digits = bool(re.search(r"[0#?]", _strip_literals(section)))
@@ -548,7 +565,7 @@ def _tokens(section: str) -> list[tuple[str, str]]:
             else:
                 tokens.append(("lit", ch))
                 i += 1
-    return tokens
+    return tuple(tokens)
 
 
 def _strip_literals(section: str) -> str:
@@ -559,7 +576,7 @@ def _render_text(value: str, section: str) -> str:
     return "".join(value if kind == "text" else text if kind == "lit" else "" for kind, text in _tokens(section))
 
 
-def _render_number(number: Decimal, tokens: list[tuple[str, str]]) -> str | None:
+def _render_number(number: Decimal, tokens: tuple[tuple[str, str], ...]) -> str | None:
     """`number` (not negative) under one numeric section; None for what is not understood."""
     kinds = {kind for kind, _ in tokens}
     if kinds & {"exp", "frac", "text"}:
