@@ -16,7 +16,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from extract.errors import CorruptInput, EmptyInput, EncryptedInput, InputTooLarge, UnsafeArchive
+from extract.errors import (
+    CorruptInput,
+    EmptyInput,
+    EncryptedInput,
+    InputTooLarge,
+    UnsafeArchive,
+)
 from extract.pipeline import extract_text
 from extract.readers import read_bytes, sheet
 from extract.readers.sheet import display

@@ -15,12 +15,15 @@ Numbers come out as the spreadsheet shows them, not as stored: 412958.46 under '
 they give each cell's number format, which python-calamine (faster, installed) does not. A formula
 gives its cached value (the result the spreadsheet program last computed); a formula never computed
 (a file written by a script and never opened in Excel) is an empty cell. An .ods cell's displayed
-text is stored in the file (text:p), so it is used as written.
+text is stored in the file (text:p), so it is used as written. Text cells are shown as written
+(a text format such as @"元" is not applied to them); booleans are TRUE/FALSE, errors as written.
 
 openpyxl is used in read-only mode, streaming each sheet row by row (its worksheet parser, with the
 sheet's merged ranges read at the end), so a sheet whose used range claims a million rows costs
 what its cells cost; the output stops with InputTooLarge past MAX_ROWS non-empty rows or MAX_CHARS
-characters. An .ods is streamed the same way, and repeated empty rows and cells (files repeat an
+characters. (openpyxl's worksheet parser is private API, pinned by openpyxl<4 in pyproject; a sheet
+written without a <dimension> element, as openpyxl's write-only mode does, is parsed twice by
+openpyxl, once for its size.) An .ods is streamed the same way, and repeated empty rows and cells (files repeat an
 empty row 1,048,000 times) are counted, never built.
 """
 
