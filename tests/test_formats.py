@@ -2,10 +2,15 @@
 real programs (python-docx, openpyxl, LibreOffice), read back by reportx, facts compared.
 
 The writers are checked on their own first (fast, no LibreOffice). Then three short forms with "|"
-tables (f01: amounts, rates and scores of a project form; f09: a cell-per-line form in 万元; f33: a
-budget table) go through docx, pdf, doc, wps, xlsx, xls, et, ods and ofd, one soffice call per
-conversion kind for all three, and each format must keep >= 95% (F1) of the amounts, percentages and
-scores that the text itself gives. Scans (png, scanpdf) are the OCR reader's tests.
+tables (f01: amounts, rates and scores of a project form; f09: a cell-per-line form in 万元; f15: an
+info-box table above prose amounts) go through docx, pdf, doc, wps, xlsx, xls, et, ods and ofd, one
+soffice call per conversion kind for all three, and each format must keep >= 95% (F1) of the amounts,
+percentages and scores that the text itself gives. Scans (png, scanpdf) are the OCR reader's tests.
+
+Not f33: its empty "|" lines hold the column cycle of a cell-per-line flattening; in a one-column
+Word table they are all-empty rows, which every reader drops by contract, so the table stage loses
+the cycle and reads the 序号 column as 万元 amounts in EVERY format. That is the flattened text's
+shape, not a format's loss (scripts/formats.py still measures it).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-FORMS = ("f01", "f09", "f33")
+FORMS = ("f01", "f09", "f15")
 MIN_F1 = 0.95
 
 
