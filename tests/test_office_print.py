@@ -54,6 +54,8 @@ def _docx(path: Path) -> Path:
         t2.cell(0, i).text = text
     for i, text in enumerate(["产出指标", "50", "48.5"]):
         t2.cell(1, i).text = text
+    d.add_page_break()
+    d.add_paragraph("100")   # a bare number at the top of a page: the body, not a page number
     d.add_paragraph("以上为本单位自评结果。")
     d.save(path)
     return path
@@ -109,7 +111,7 @@ def test_running_header_and_page_numbers_are_left_out_and_the_body_kept(printed)
     squeezed = "".join(text.split())
     for p in PARAGRAPHS:   # every paragraph, including those at the top and bottom of a page
         assert p in squeezed, p
-    assert text.rstrip().endswith("以上为本单位自评结果。")
+    assert text.rstrip().endswith("\n100\n以上为本单位自评结果。")
 
 
 @needs_soffice

@@ -348,6 +348,11 @@ class _Table:
     rows: list[tuple[float, float, list[float]]]  # (top, bottom, cell boundaries x) per band
 
 
+# Baselines further apart than this many font sizes have an empty paragraph between them (a paragraph's
+# lines are 1.2–1.7 em apart, paragraphs up to about 2.7 em; an empty paragraph adds a line or more).
+BLANK_LINE_EMS = 3.5
+
+
 def _layout(pages: list[_Page]) -> list[str]:
     """Each page's text, running headers/footers and bare page numbers left out."""
     items = [_page_items(p) for p in pages]
@@ -355,29 +360,38 @@ def _layout(pages: list[_Page]) -> list[str]:
     out = []
     for n, (page, lines) in enumerate(zip(pages, items)):
         keep = []
-        for i, (y, text) in enumerate(lines):
+        last = None   # (baseline, size) of the last prose line kept
+        for i, (y, text, size) in enumerate(lines):
             top = i == 0 and y < page.height * _MARGIN
             bottom = i == len(lines) - 1 and y > page.height * (1 - _MARGIN)
             if (top or bottom) and _PAGE_NUMBER.match(text):
-                continue
+                bare = text.strip()
+                # a bare number (100) is a page number only at the foot and when it is this page's
+                # own number (or one or two less: an unnumbered cover); at the top it is the rest
+                # of a table that ran over the page
+                if not bare.isdigit() or (bottom and 0 <= n + 1 - int(bare) <= 2):
+                    continue
             if (n, i) in repeated:
                 continue
+            if size and last is not None and last[1] and y - last[0] > BLANK_LINE_EMS * max(size, last[1]):
+                keep.append("")   # an empty paragraph between: kept as a blank line, as pdf.py does
+            last = (y, size)
             keep.append(text)
         out.append("\n".join(keep))
     return out
 
 
-def _repeated(items: list[list[tuple[float, str]]], pages: list[_Page]) -> set[tuple[int, int]]:
+def _repeated(items: list[list[tuple[float, str, float]]], pages: list[_Page]) -> set[tuple[int, int]]:
     """(page, line) of lines in a page margin found at the same place on every page (of two or more)."""
     if len(items) < 2:
         return set()
     found: set[tuple[int, int]] = set()
-    for i, (y, text) in enumerate(items[0]):
+    for i, (y, text, _) in enumerate(items[0]):
         if pages[0].height * _MARGIN <= y <= pages[0].height * (1 - _MARGIN):
             continue
         hits = [(0, i)]
         for n in range(1, len(items)):
-            match = next((j for j, (y2, t2) in enumerate(items[n]) if t2 == text and abs(y2 - y) <= 1.0), None)
+            match = next((j for j, (y2, t2, _) in enumerate(items[n]) if t2 == text and abs(y2 - y) <= 1.0), None)
             if match is None:
                 break
             hits.append((n, match))
@@ -386,8 +400,8 @@ def _repeated(items: list[list[tuple[float, str]]], pages: list[_Page]) -> set[t
     return found
 
 
-def _page_items(page: _Page) -> list[tuple[float, str]]:
-    """(y, line) of the page top to bottom: prose lines and table rows."""
+def _page_items(page: _Page) -> list[tuple[float, str, float]]:
+    """(y, line, font size; 0 for a table row) of the page top to bottom: prose lines and table rows."""
     glyphs = _dedupe(page.glyphs)
     tables = _tables(page.segments)
     cells: dict[tuple[int, int, int], list[_Glyph]] = {}
@@ -398,15 +412,15 @@ def _page_items(page: _Page) -> list[tuple[float, str]]:
             prose.append(g)
         else:
             cells.setdefault(where, []).append(g)
-    items = [(line[0].y, _prose(line)) for line in _lines(prose)]
+    items = [(line[0].y, _prose(line), max(g.size for g in line)) for line in _lines(prose)]
     for t, table in enumerate(tables):
         for r, (top, _, bounds) in enumerate(table.rows):
             texts = []
             for c in range(len(bounds) - 1):
                 texts.append(_cell_text(cells.get((t, r, c), []), bounds[c + 1]))
             if any(texts):
-                items.append((top, "|".join(texts)))
-    items = [(y, s) for y, s in items if s.strip()]
+                items.append((top, "|".join(texts), 0.0))   # a table row: no blank line before or after
+    items = [it for it in items if it[1].strip()]
     items.sort(key=lambda it: it[0])
     return items
 

@@ -43,8 +43,12 @@ _UNMAPPED = regex.compile(r"\(cid:\d+\)")
 # the header 1.5 cm from the edge, 5 % of A4, and the body from 2.54 cm, 8.6 %; GB/T 9704 from 3.7 cm).
 MARGIN = 0.09
 RUNNING_MARGIN = 0.07
+# A bare number (3) is a page number only in the bottom margin and when it is the page's own number (or
+# one or two less: an unnumbered cover); the decorated forms anywhere in the margins.
+_BARE_NUMBER = regex.compile(r"^\d{1,4}$")
 _PAGE_NUMBER = regex.compile(r"""^(?:
-      [-—–－\s]*\d{1,4}[-—–－\s]*                             # - 3 -   3
+      [-—–－]\s*\d{1,4}\s*[-—–－]                               # - 3 -
+    | \d{1,4}
     | 第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?     # 第3页 共5页
     | (?:共\s*\d{1,4}\s*页\s*[,，]?\s*)?第\s*\d{1,4}\s*页       # 共5页 第3页
     | \d{1,4}\s*/\s*\d{1,4}                                    # 3/5
@@ -107,13 +111,12 @@ def _count(n: int) -> str:
 
 def _ocr(name: str, data: bytes, pages: list[str], scanned: list[int]):
     """`pages` with the scanned ones read by OCR, and the OcrInfo; NeedsOCR without the OCR extra."""
-    from ..errors import ConverterMissing
     from . import OcrInfo
 
     try:
         from . import ocr
         read = ocr.ocr_pdf_pages(name, data, scanned)
-    except ConverterMissing:
+    except NeedsOCR:
         what = ("no text layer" if all(not pages[i].strip() for i in scanned)
                 else "pages whose glyphs have no Unicode mapping ((cid:N))")
         raise NeedsOCR(f"the PDF has {what} on {_count(len(scanned))} of {len(pages)} (a scan); reading it "
@@ -140,7 +143,9 @@ def _read_page(page) -> tuple[str, list[str]]:
         top, bottom = float(line["top"]), float(line["bottom"])
         if top >= MARGIN * height and bottom <= (1 - MARGIN) * height:
             continue
-        if _PAGE_NUMBER.match(" ".join(line["text"].split())):
+        said = " ".join(line["text"].split())
+        if _PAGE_NUMBER.match(said) and not (_BARE_NUMBER.match(said) and not (
+                top >= (1 - MARGIN) * height and 0 <= page.page_number - int(said) <= 2)):
             numbers.append((float(line["x0"]) - 1, top - 1, float(line["x1"]) + 1, bottom + 1))
             continue
         key = _running_key(line["text"])
@@ -226,19 +231,21 @@ def _covers_column(box, table, j: int) -> bool:
 
 
 def _cell_text(text: str | None) -> str:
-    """A cell's wrapped lines on one line: joined with nothing between two Chinese characters, else a space."""
+    """A cell's wrapped lines on one line. A narrow cell wraps anywhere, inside a number too (4129 /
+    58.4 / 6), so the pieces join with nothing between them, except a space between two Latin letters
+    (words wrapped at their space)."""
     if not text:
         return ""
     parts = [" ".join(p.split()) for p in text.split("\n")]
     parts = [p for p in parts if p]
     out = parts[0] if parts else ""
     for p in parts[1:]:
-        out += p if _cjk(out[-1]) and _cjk(p[0]) else " " + p
+        out += " " + p if _latin(out[-1]) and _latin(p[0]) else p
     return out
 
 
-def _cjk(ch: str) -> bool:
-    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
 def _running_key(line: str) -> str | None:
@@ -280,12 +287,21 @@ def _drop_running_lines(pages: list[str], margins: list[list[str]]) -> list[str]
 CELL_GAP_EMS = 1.5
 
 
+# A vertical gap between two lines wider than this many font sizes (an empty paragraph: paragraph spacing
+# alone is 1–1.7 em in Word and LibreOffice) ends a paragraph: a blank line is
+# written there, as the document has (an empty paragraph, spacing before a heading), so that
+# extract.normalize does not join the two as a paragraph's wrapped lines.
+BLANK_LINE_EMS = 2.5
+
+
 def _page_text(page) -> str:
-    """page.extract_text(), with each gap of a word or more between cells widened to a run of spaces."""
+    """page.extract_text(), with each gap of a word or more between cells widened to a run of spaces,
+    and a blank line where the lines are far apart."""
     textmap = page.get_textmap()
     out: list[str] = []
     before = None  # the character object before a space pdfplumber inserted between two words
     pending = False
+    line_bottom = last_bottom = None   # the bottom of the line being read, and of the line before it
     for ch, obj in textmap.tuples:
         if obj is None and ch == " " and before is not None:
             pending = True  # decided when the next character shows how wide the gap is
@@ -293,6 +309,19 @@ def _page_text(page) -> str:
         if pending:
             pending = False
             out.append(_gap(before, obj) if obj is not None else " ")
+        if obj is None and ch == "\n":
+            if line_bottom is not None:
+                last_bottom, line_bottom = line_bottom, None
+            out.append(ch)
+            before = None
+            continue
+        if obj is not None:
+            if line_bottom is None and last_bottom is not None and out and out[-1] == "\n":
+                size = max(float(obj.get("size") or 0), 1.0)
+                if float(obj["top"]) - last_bottom > BLANK_LINE_EMS * size:
+                    out.append("\n")
+            bottom = float(obj["bottom"])
+            line_bottom = bottom if line_bottom is None else max(line_bottom, bottom)
         out.append(ch)
         before = obj if obj is not None and ch != "\n" else None
     if pending:

@@ -6,9 +6,10 @@ lists and scratch work, not what the report shows). Sheet names are not written:
 
 Rows come out as docx.py writes table rows: one line per row, cells joined by "|"; trailing empty
 cells are dropped, leading and interior ones kept (they keep columns aligned with the header), so a
-row whose only value is in its first cell is just that text; all-empty rows are dropped. A merged
-block is one cell: the columns it covers to the right are not written, and in the rows below its
-first row it is one empty cell. A cell's inner line breaks (and runs of spaces) become one space.
+row whose only value is in its first cell is just that text; a run of empty rows between two rows
+is one blank line (as an empty paragraph of a .docx). A merged block is one cell: the columns it
+covers to the right are not written, and in the rows below its first row it is one empty cell. A
+cell's inner line breaks become one space; runs of spaces stay as typed.
 
 Numbers come out as the spreadsheet shows them, not as stored: 412958.46 under '#,##0.00' is
 "412,958.46", 1 under '0.00%' is "100.00%" (see `display`). That is why openpyxl and xlrd are used:
@@ -128,7 +129,12 @@ class _Budget:
 # ------------------------------------------------------------------------------------------ rows
 
 def _clean(text: str) -> str:
-    return " ".join(text.split())
+    """A cell on one line: its line breaks (Alt+Enter) become one space; runs of spaces stay (a line of
+    space-aligned columns typed into one cell keeps its columns)."""
+    return _BREAKS.sub(" ", text).rstrip()
+
+
+_BREAKS = re.compile(r"[ \t]*(?:\r\n|\r|\n|\u2028|\u2029)[ \t]*")
 
 
 def _line(cells: dict[int, str], skipped: set[int], blanked: set[int]) -> str:
@@ -162,11 +168,17 @@ class _Merges:
 
 
 def _sheet_lines(rows, merges: _Merges, budget: _Budget):
-    """Lines of one sheet from (row, {column: text}) pairs of its non-empty rows, in order."""
+    """Lines of one sheet from (row, {column: text}) pairs of its non-empty rows, in order. Empty rows
+    between two rows of text are one blank line, as empty paragraphs are in a .docx: a blank row
+    sets a block apart (a total under a table, a heading above it)."""
+    last = None
     for row, cells in rows:
         skipped, blanked = merges.of_row(row, max(cells)) if merges.ranges else ((), ())
         line = _line(cells, set(skipped), set(blanked))
         if line:
+            if last is not None and row > last + 1:
+                yield ""
+            last = row
             yield budget.take(line)
 
 
@@ -336,6 +348,7 @@ class _OdsTable:
     def __init__(self, hidden: bool, budget: _Budget):
         self.hidden, self.budget = hidden, budget
         self.pending: list[list[int]] = []   # [column, width, rows still covered] of merges from above
+        self.started = self.gap = False       # a row written yet; empty rows since the last one (a blank line)
 
     def row(self, el):
         repeat = int(el.get(_T + "number-rows-repeated", "1") or 1)
@@ -365,8 +378,13 @@ class _OdsTable:
             c += n
         line = "" if self.hidden else _line(cells, skipped, blanked)
         if line:
+            if self.started and self.gap:
+                yield ""
+            self.started, self.gap = True, False
             for _ in range(min(repeat, MAX_ROWS + 1)):
                 yield self.budget.take(line)
+        else:
+            self.gap = True
         for p in self.pending:
             p[2] -= repeat
         for p in new:
@@ -381,7 +399,7 @@ def _ods_text(el) -> str:
     for child in el:
         tag = child.tag
         if tag == _X + "s":
-            parts.append(" ")   # any run of spaces is one space once the cell is cleaned
+            parts.append(" " * min(int(child.get(_X + "c", "1") or 1), 1000))   # text:c spaces, as typed
         elif tag in (_X + "tab", _X + "line-break"):
             parts.append(" ")
         elif tag in (_X + "note", "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}annotation"):
