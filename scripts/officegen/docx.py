@@ -23,6 +23,7 @@ import zipfile
 CJK_FONT = "Noto Sans CJK SC"
 LATIN_FONT = "Liberation Serif"
 TABLE_PT = 9
+WIDE_TABLE = 12   # columns from which a form is set landscape in 7 pt (6 pt beyond 20)
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 TEXT_WIDTH_EMU = 170 * 36000   # A4 less two 20 mm margins, in EMU (36000 per mm)
 
@@ -46,10 +47,14 @@ def split_cells(line: str) -> list[str]:
 
 
 def blocks(text: str) -> list[tuple[str, object]]:
-    """[("p", line) | ("table", [cells, ...])]: runs of "|" lines grouped into one table each."""
+    """[("p", line) | ("table", [cells, ...])]: runs of "|" rows grouped into one table each.
+
+    A row is a line with two or more cells that hold text; a "|" line with one such cell or none (a
+    text flattened one cell per line, `序号 |`, `|`) is that text, kept as a paragraph as written: no
+    office document has a table of one-cell rows whose empty lines mark the columns."""
     out: list[tuple[str, object]] = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        if "|" in line:
+        if "|" in line and sum(1 for c in split_cells(line) if c) >= 2:
             if out and out[-1][0] == "table":
                 out[-1][1].append(split_cells(line))
             else:
@@ -67,11 +72,17 @@ def text_to_docx(text: str) -> bytes:
     from docx.shared import Mm, Pt
 
     doc = Document()
+    parts = blocks(text)
+    widest = max((len(r) for kind, rows in parts if kind == "table" for r in rows), default=0)
+    # A form of many columns is set as its authors set it: landscape, in a smaller size.
+    landscape = widest >= WIDE_TABLE
     section = doc.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
     section.left_margin = section.right_margin = Mm(20)
     section.top_margin = section.bottom_margin = Mm(25)
+    text_width = (257 if landscape else 170) * 36000
+    table_pt = TABLE_PT if widest < WIDE_TABLE else 7 if widest <= 20 else 6
 
     normal = doc.styles["Normal"]
     normal.font.name = LATIN_FONT
@@ -79,11 +90,11 @@ def text_to_docx(text: str) -> bytes:
     fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), CJK_FONT)
 
-    for kind, content in blocks(text):
+    for kind, content in parts:
         if kind == "p":
             _paragraph(doc.add_paragraph(), content, qn)
         else:
-            _table(doc, content, qn, Pt(TABLE_PT))
+            _table(doc, content, qn, Pt(table_pt), text_width)
     buf = io.BytesIO()
     doc.save(buf)
     return _fixed_zip(buf.getvalue())
@@ -99,12 +110,12 @@ def _paragraph(p, text: str, qn, size=None) -> None:
         run.font.size = size
 
 
-def _table(doc, rows: list[list[str]], qn, size) -> None:
+def _table(doc, rows: list[list[str]], qn, size, text_width: int = TEXT_WIDTH_EMU) -> None:
     width = max(1, max(len(r) for r in rows))
     table = doc.add_table(rows=len(rows), cols=width)
     table.style = doc.styles["Table Grid"]
     table.autofit = False
-    widths = column_widths(rows, width, TEXT_WIDTH_EMU)
+    widths = column_widths(rows, width, text_width)
     for column, w in zip(table.columns, widths):
         column.width = w
     for row, cells in zip(table.rows, rows):

@@ -57,7 +57,10 @@ def delta_list(deltas: list[float]) -> str:
 
 
 def advance(ch: str, size: float) -> float:
-    """An estimated advance width: 1 em for wide (CJK) characters, about half an em otherwise."""
+    """An estimated advance width: 1 em for wide (CJK) characters, about half an em otherwise. A PDF
+    glyph may stand for several characters (a ligature, 'ﬁ' read as 'fi'): their widths add up."""
+    if len(ch) != 1:
+        return sum(advance(c, size) for c in ch)
     if unicodedata.east_asian_width(ch) in ("W", "F"):
         return size
     if ch == " ":

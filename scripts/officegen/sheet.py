@@ -74,7 +74,9 @@ def text_to_xlsx(text: str) -> bytes:
     widths: dict[int, float] = {}
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for r, line in enumerate(lines, start=1):
-        cells = split_cells(line) if "|" in line else ([line] if line else [])
+        # as in docx.blocks: a "|" line with fewer than two cells of text is that text, in column A
+        split = split_cells(line) if "|" in line else []
+        cells = split if sum(1 for c in split if c) >= 2 else ([line] if line.strip() else [])
         for c, value in enumerate(cells, start=1):
             if value == "":
                 continue
