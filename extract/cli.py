@@ -322,8 +322,8 @@ def ingest(
     zip_max_total: int = typer.Option(2 * 1024 ** 3, "--zip-max-total", min=1, help="cap on bytes unpacked per zip"),
     zip_max_members: int = typer.Option(20_000, "--zip-max-members", min=1, help="cap on members per zip"),
     timeout: int = typer.Option(300, "--timeout", min=1, max=86400,
-                                help="seconds one file may take; the worker holding a slower file is stopped and "
-                                "the file becomes an error row [E016]"),
+                                help="seconds one file may take (a scan: one page of OCR); the worker holding a "
+                                "slower file is stopped and the file becomes an error row [E016]"),
     worker_memory: Optional[str] = typer.Option(
         None, "--worker-memory", help="memory one worker may hold, e.g. 2G; a file that needs more becomes an "
         "error row [E018] (default: 4G, or less so that all workers fit in 80% of RAM; 0: no limit). With "
@@ -390,7 +390,8 @@ def _ingest_with_progress(run, paths, db, options):
             rate = done / max(bar.tasks[0].elapsed or 1e-9, 1e-9)
             bar.update(task, description=(f"{done} files ({rate:.1f}/s)  ingested {s.ingested}  "
                                           f"skipped {s.skipped}  errors {s.failed}  "
-                                          f"facts {sum(s.facts.values())}"))
+                                          f"facts {sum(s.facts.values())}"
+                                          + (f"  OCR pages {s.ocr_pages}" if s.ocr_pages else "")))
 
         return run(paths, db, progress=update, **options)
 

@@ -60,7 +60,8 @@ class EncryptedInput(ReportxError):
 
 
 class NeedsOCR(ReportxError):
-    """A PDF with no usable text layer (a scan); reportx does not do OCR."""
+    """A scan (PDF pages without a usable text layer, an image, an OFD of images) and no OCR to read it:
+    the `reportx[ocr]` extra is not installed (or, for OFD, OCR of its images is not built)."""
 
     code = "E009"
 

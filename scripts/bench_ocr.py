@@ -7,6 +7,12 @@ then the engine load time and, as a baseline in the same run, jieba.lcut over th
 
     .venv/bin/python scripts/bench_ocr.py            # 10 pages of ../shared/forms
     .venv/bin/python scripts/bench_ocr.py --pages 4 --dpi 200
+    .venv/bin/python scripts/bench_ocr.py --ingest --pages 8 --workers 2   # ingest of scans: pool, LocalCluster
+
+With --ingest, the forms are written as scanned PNG pages (200 dpi) and ingested with `reportx ingest`'s
+library call twice, on the process pool and on a Dask LocalCluster of the same number of workers, each
+into a fresh database: seconds per page of the whole run (wall clock, all workers) and pages per
+second, beside jieba.lcut over the same OCR'd text.
 """
 
 from __future__ import annotations
@@ -41,7 +47,12 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=10, help="at least this many pages, whole forms (default 10)")
     ap.add_argument("--dpi", type=int, nargs="+", default=[150, 200, 300])
     ap.add_argument("--forms", default=str(ROOT.parent / "shared" / "forms"))
+    ap.add_argument("--ingest", action="store_true", help="time ingest of scans on the pool and a LocalCluster")
+    ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args()
+    if args.ingest:
+        bench_ingest(args)
+        return
 
     forms = []
     total = 0
@@ -100,6 +111,50 @@ def main() -> None:
     for dpi, pages, sp, cp, f1, n, c, rss in rows:
         print(f"| {dpi} | {pages} | {sp:.2f} | {cp:.0f} | {f1:.3f} ({n}) | {c:.3f} | {rss:.0f} |")
     print(f"| jieba.lcut, same OCR'd text | {all_pages} | {jieba_s / all_pages:.4f} | | | | |")
+
+
+def bench_ingest(args) -> None:
+    import sqlite3
+    import tempfile
+
+    from extract.dataset.ingest import ingest
+
+    with tempfile.TemporaryDirectory(prefix="reportx-bench-ocr-") as tmp:
+        folder = pathlib.Path(tmp) / "scans"
+        folder.mkdir()
+        pages = 0
+        for seed, path in enumerate(sorted(pathlib.Path(args.forms).glob("f*.txt"))):
+            if pages >= args.pages:
+                break
+            for i, image in enumerate(render_pages(path.read_text(encoding="utf-8"), dpi=200, seed=seed)):
+                image.save(folder / f"{path.stem}-p{i + 1}.png")
+                pages += 1
+        print(f"{pages} scanned pages (200 dpi PNG, one file each), {args.workers} workers")
+        rows = []
+        texts: list[str] = []
+        for label, scheduler in (("process pool", None), ("Dask LocalCluster", "local")):
+            db = pathlib.Path(tmp) / f"{label.split()[0]}.db"
+            t = time.perf_counter()
+            summary = ingest([str(folder)], db, workers=args.workers, scheduler=scheduler)
+            seconds = time.perf_counter() - t
+            con = sqlite3.connect(db)
+            texts = [r[0] for r in con.execute("SELECT text FROM reports")]
+            con.close()
+            rows.append((label, summary.ingested, summary.failed, seconds))
+            print(f"  {label}: {seconds:.1f} s", flush=True)
+    import jieba
+
+    jieba.initialize()
+    t = time.perf_counter()
+    for text in texts:
+        jieba.lcut(text)
+    jieba_s = time.perf_counter() - t
+    print()
+    print("| ingest of scans | workers | pages | read | failed | s/page (wall) | pages/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, ok, failed, seconds in rows:
+        print(f"| {label} | {args.workers} | {pages} | {ok} | {failed} | {seconds / pages:.2f} | {pages / seconds:.3f} |")
+    print(f"| jieba.lcut, same OCR'd text | 1 | {pages} | | | {jieba_s / pages:.4f} | |")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def test_missing_ocr_extra_names_it(tmp_path):
             "    print(e); sys.exit(3)\n")
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 3, run.stderr
-    assert "[E011]" in run.stdout and "reportx[ocr]" in run.stdout and "page.png" in run.stdout
+    assert "[E009]" in run.stdout and "reportx[ocr]" in run.stdout and "page.png" in run.stdout
 
 
 def box(x0: float, y0: float, x1: float, y1: float, text: str) -> _Box:

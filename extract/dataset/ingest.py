@@ -33,11 +33,12 @@ class Summary:
     errors: list[tuple[str, str, str]] = field(default_factory=list)   # (path, code, message)
     seconds: float = 0.0
     bytes: int = 0
+    ocr_pages: int = 0   # pages of scans read by OCR so far (counted as each is done, by the pool's workers)
 
     def as_dict(self) -> dict:
         return {"ingested": self.ingested, "skipped": self.skipped, "failed": self.failed,
                 "facts": dict(self.facts), "errors": [{"path": p, "code": c, "message": m} for p, c, m in self.errors],
-                "seconds": round(self.seconds, 3), "bytes": self.bytes}
+                "seconds": round(self.seconds, 3), "bytes": self.bytes, "ocr_pages": self.ocr_pages}
 
 
 # ------------------------------------------------------------------------------------------ workers
@@ -190,6 +191,11 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
             summary.skipped += 1
         report(stamp[0])
 
+    def page(stamp: tuple) -> None:
+        """A page of a scan was OCR'd (in a worker, or here)."""
+        summary.ocr_pages += 1
+        report(stamp[0])
+
     def idle() -> None:
         """About to wait for a worker (or to extract a file here): commit what has waited long enough."""
         if batch is not None:
@@ -245,18 +251,25 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
                         batch_size=batch_size, idle=idle)
         elif workers == 1 and not limits.file_seconds and limits.worker_memory == 0:
             # no limits asked for: this process does everything, no worker, no pickling
+            from ..readers import ocr
+
             first = True
             for item in read(todo()):
                 if first:
                     _warm_up()
                     first = False
                 idle()
-                finish(item.ref.stamp, process(item.source, item.data))
+                ocr.on_page = lambda stamp=item.ref.stamp: page(stamp)
+                try:
+                    result = process(item.source, item.data)
+                finally:
+                    ocr.on_page = None
+                finish(item.ref.stamp, result)
         else:
             from . import workers as pool
 
             pool.run(((item.ref.stamp, item.source, item.data) for item in read(todo())), workers, finish,
-                     seconds=limits.file_seconds, memory=limits.worker_memory, idle=idle)
+                     seconds=limits.file_seconds, memory=limits.worker_memory, idle=idle, page=page)
         flush()
     except BaseException:
         if batch is not None:

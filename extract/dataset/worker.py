@@ -15,6 +15,9 @@ import threading
 import time
 
 
+PAGE = b"page"   # a page of a scan was OCR'd (sent before the document's record)
+
+
 def _die_with(parent: int) -> None:
     """End this process when `parent` ends, however it ends: the kernel's parent-death signal (Linux),
     and a watcher for every system (which also catches a parent already gone before we got here)."""
@@ -49,6 +52,9 @@ def main(argv: list[str]) -> None:
     from .ingest import JOBS, _warm_up
 
     process = JOBS[job]
+    from ..readers import ocr
+
+    ocr.on_page = lambda: results.send_bytes(PAGE)   # the parent counts pages and restarts the clock
 
     _warm_up()
     results.send_bytes(b"ready")

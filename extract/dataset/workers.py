@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from ..errors import FileMemoryLimit, FileTimeLimit, ReportxError
+from .worker import PAGE
 
 POLL_SECONDS = 0.1        # how often the parent looks at its workers' clocks and memory
 START_SECONDS = 600       # a worker that has not loaded the pipeline by then is broken
@@ -145,7 +146,7 @@ class _Worker:
 
 def run(items: Iterable[tuple[object, str, bytes]], workers: int, finish: Callable[[object, dict], None],
         seconds: float = 0, memory: int | None = None, idle: Callable[[], None] = lambda: None,
-        retries: int = 1, job: str = "record") -> None:
+        retries: int = 1, job: str = "record", page: Callable[[object], None] = lambda key: None) -> None:
     """Extract each (key, source, bytes) of `items` in up to `workers` processes and call finish(key, record)
     in this process as each is done (in the order they finish).
 
@@ -153,7 +154,9 @@ def run(items: Iterable[tuple[object, str, bytes]], workers: int, finish: Callab
     here. A worker that dies on its own (killed from outside, a crash) has its document tried again on
     a fresh worker `retries` times, then recorded as E998. `job` names what a worker does with a
     document (extract/dataset/ingest.py JOBS: "record" for the dataset, "report" for a Report).
-    `idle()` is called whenever nothing finished for a moment (the writer commits then). Every
+    `page(key)` is called each time a worker has OCR'd a page of a scan; that page also restarts the
+    document's clock, so `seconds` limits a scan per page. `idle()` is called whenever nothing
+    finished for a moment (the writer commits then). Every
     worker is gone when this returns or raises.
     """
     memory = memory_limit(workers, memory)
@@ -245,6 +248,10 @@ def run(items: Iterable[tuple[object, str, bytes]], workers: int, finish: Callab
                     continue
                 if not w.ready:
                     w.ready, failed_starts = True, 0
+                    continue
+                if message == PAGE and w.task is not None:
+                    w.since = time.monotonic()   # a scan is limited per page: its clock restarts at each one
+                    page(w.task.key)
                     continue
                 task, w.task = w.task, None
                 w.done += 1

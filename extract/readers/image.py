@@ -11,7 +11,7 @@ from the header (ocr.MAX_PIXELS, Pillow's decompression-bomb limit) before any p
 | truncated or damaged                 | CorruptInput (E007)                       |
 | a PNG header claiming 60000×60000    | InputTooLarge (E005), nothing decoded     |
 | a blank page                         | EmptyInput (E002)                         |
-| rapidocr-onnxruntime not installed   | ConverterMissing (E011): pip install 'reportx[ocr]' |
+| rapidocr-onnxruntime not installed   | NeedsOCR (E009): pip install 'reportx[ocr]' |
 """
 
 from __future__ import annotations

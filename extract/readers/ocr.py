@@ -36,7 +36,7 @@ import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
-from ..errors import ConverterMissing, CorruptInput, InputTooLarge
+from ..errors import CorruptInput, InputTooLarge, NeedsOCR
 from . import describe
 
 ENGINE_PACKAGE = "rapidocr-onnxruntime"
@@ -80,19 +80,24 @@ def engine_name() -> str:
 
 
 def _get_engine(name: str):
-    """The process's one RapidOCR engine (models load once: ~0.4 s); ConverterMissing without the extra."""
+    """The process's one RapidOCR engine (models load once: ~0.4 s); NeedsOCR (E009) without the extra."""
     global _engine
     if _engine is None:
         try:
             from rapidocr_onnxruntime import RapidOCR
         except ImportError:
-            raise ConverterMissing(MISSING, name) from None
+            raise NeedsOCR(MISSING, name) from None
         # One onnxruntime thread per process: workers scale by processes. The angle classifier is
         # off: scanned report pages are upright, and it costs time and sometimes flips a short box.
         # max_side_len: our own MAX_SIDE has already been applied; do not shrink pages again.
         _engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1, use_cls=False,
                            max_side_len=MAX_SIDE, print_verbose=False)
     return _engine
+
+
+# Called after each page is OCR'd (a worker process sets it: the parent counts pages and restarts the
+# file's clock, so a long scan is limited per page). None: nothing to tell.
+on_page = None
 
 
 def ocr_image(image, name: str = "") -> OcrPage:
@@ -116,6 +121,8 @@ def ocr_image(image, name: str = "") -> OcrPage:
     boxes = [_Box.of(points, text, float(score)) for points, text, score in (result or []) if text.strip()]
     lines = layout(boxes, gray)
     confidence = sum(b.score for b in boxes) / len(boxes) if boxes else 0.0
+    if on_page is not None:
+        on_page()
     return OcrPage(text="\n".join(lines), confidence=confidence, lines=len(lines))
 
 
