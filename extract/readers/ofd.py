@@ -238,7 +238,7 @@ def _advance(ch: str, size: float) -> float:
     characters, less for Latin ones by their usual width in common fonts (% and W about 1 em, i and
     the period under ⅓). Only the gap after a glyph is judged by it, so a generous width errs
     towards no space, never towards a space inside a word or a number."""
-    if unicodedata.east_asian_width(ch) in ("W", "F"):
+    if unicodedata.east_asian_width(ch) in ("W", "F", "A"):   # ambiguous (≥ ± × ° …): full width in CJK fonts
         return size
     for chars, ems in _LATIN_WIDTHS:
         if ch in chars:
