@@ -80,7 +80,8 @@ def _user_errors(code: int = 2):
 @app.command()
 def extract(
     files: List[str] = typer.Argument(..., help="report files (.txt in UTF-8, GBK/GB18030 or UTF-16; .docx, .pdf, "
-                                           ".html, .doc), folders (walked) or globs"),
+                                           ".html, .doc, .wps, .xlsx, .xls, .et, .ods, .ofd; scans as .png, .jpg, "
+                                           ".tif), folders (walked) or globs"),
     max_bytes: int = typer.Option(50 * 1024 * 1024, "--max-bytes", help="skip files larger than this"),
     indent: Optional[int] = typer.Option(None, help="pretty-print each record (not JSON Lines then)"),
     timeout: Optional[int] = typer.Option(None, "--timeout", min=1, max=86400,
@@ -710,7 +711,8 @@ def serve(
 
 @app.command()
 def view(
-    files: List[Path] = typer.Argument(..., help="report files (.txt, .docx, .pdf, .html, .doc)"),
+    files: List[Path] = typer.Argument(..., help="report files (.txt, .docx, .pdf, .html, .doc, .xlsx, .ofd, "
+                                                     "scans …)"),
     out: Path = typer.Option(Path("views"), "-o", "--out", help="the folder for the pages (NAME.html each), "
                              "or a file NAME.html when one report is given"),
 ) -> None:

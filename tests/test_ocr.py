@@ -169,6 +169,25 @@ def test_unruled_boxes_join_by_their_gap(gap, joined):
     assert layout([left, right]) == [joined]
 
 
-def test_rows_far_apart_are_separate_lines_without_blanks():
+def test_rows_far_apart_have_the_empty_line_between():
     lines = layout([box(100, 100, 300, 140, "第一行"), box(100, 400, 300, 440, "第二行"), box(320, 102, 400, 141, "续")])
-    assert lines == ["第一行续", "第二行"]
+    assert lines == ["第一行续", "", "第二行"]   # seven line heights of paper between: an empty line there
+
+
+def test_rows_a_line_apart_have_no_blank_between():
+    lines = layout([box(100, 100, 300, 140, "第一行"), box(100, 160, 300, 200, "第二行")])
+    assert lines == ["第一行", "第二行"]
+
+
+def test_spaces_inside_a_box_come_back_from_its_characters_boxes():
+    from extract.readers.ocr import _spaced
+
+    def at(x0, x1):
+        return [[x0, 0], [x1, 0], [x1, 33], [x0, 33]]
+
+    # `38 38 10`: digits 13 px wide, touching inside a number, 14 px apart between numbers
+    chars = [at(0, 13), at(13, 26), at(40, 53), at(53, 66), at(80, 93), at(93, 106)]
+    assert _spaced("383810", chars) == "38 38 10"
+    # ideographs 27 px wide, 6 px apart: no space; full-width punctuation leaves its own gap
+    assert _spaced("分值，得分", [at(0, 27), at(33, 60), at(66, 75), at(99, 126), at(132, 159)]) == "分值，得分"
+    assert _spaced("383810", chars[:5]) == "383810"   # boxes that do not match the text: as read

@@ -112,18 +112,55 @@ def ocr_image(image, name: str = "") -> OcrPage:
         image = _prepared(image)
         rgb = np.asarray(image.convert("RGB"))
         gray = np.asarray(image.convert("L"))
-        result, _ = engine(rgb)
+        result, _ = engine(rgb, return_word_box=True)
     except MemoryError:
         raise InputTooLarge("the image needs more memory than is available to read; scan it at 300 dpi or less",
                             name) from None
     except Exception as e:  # onnxruntime and OpenCV raise their own errors on odd images
         raise CorruptInput(f"the image could not be recognized ({describe(e)}); save it again as PNG or JPEG", name) from None
-    boxes = [_Box.of(points, text, float(score)) for points, text, score in (result or []) if text.strip()]
+    boxes = [_Box.of(item[0], _spaced(item[1], item[3] if len(item) > 3 else None), float(item[2]))
+             for item in (result or []) if item[1].strip()]
     lines = layout(boxes, gray)
     confidence = sum(b.score for b in boxes) / len(boxes) if boxes else 0.0
     if on_page is not None:
         on_page()
     return OcrPage(text="\n".join(lines), confidence=confidence, lines=len(lines))
+
+
+# The engine reads a line of text as one box and drops the spaces inside it: `38 38 10 100%` comes back
+# `383810100%`. Each character's own box (return_word_box) shows them again: a gap wider than this
+# share of the characters' height, beside a Latin letter, digit or sign and between two characters that
+# are not punctuation, is a space. (Not between two ideographs: a table's cells read apart by the
+# engine's own boxes, and words of a heading run together as they do in the text.)
+SPACE_GAP = 0.35
+
+
+def _spaced(text: str, chars) -> str:
+    """`text` with the spaces its characters' boxes show; as it is when the boxes do not match it."""
+    if not chars or len(chars) != len(text):
+        return text
+    try:
+        xs = [(min(p[0] for p in box), max(p[0] for p in box), min(p[1] for p in box), max(p[1] for p in box))
+              for box in chars]
+    except (TypeError, IndexError, ValueError):
+        return text
+    out = [text[0]]
+    for i in range(1, len(text)):
+        left, right = xs[i - 1], xs[i]
+        height = max(left[3] - left[2], right[3] - right[2], 1)
+        if right[0] - left[1] > SPACE_GAP * height and _spaceable(text[i - 1]) and _spaceable(text[i]) \
+                and (text[i - 1].isascii() or text[i].isascii()):
+            out.append(" ")
+        out.append(text[i])
+    return "".join(out)
+
+
+def _spaceable(ch: str) -> bool:
+    """A character a space may stand beside: not a space, and not full-width punctuation (whose ink is
+    narrower than its advance: 。，：（ leave a wide gap of their own; % and . are not such)."""
+    import unicodedata
+
+    return not ch.isspace() and not (not ch.isascii() and unicodedata.category(ch).startswith("P"))
 
 
 def _prepared(image):
@@ -248,7 +285,7 @@ def layout(boxes: list[_Box], gray=None) -> list[str]:
     for b in boxes:
         b.place(angle, centre)
     unit = median(b.height for b in boxes)
-    rows: list[tuple[float, str]] = []   # (top y, line)
+    rows: list[tuple[float, str, float]] = []   # (top y, line, bottom y of a prose row; None for a table row)
     free = boxes
     if gray is not None:
         bands = _ruled_rows(gray, boxes, angle, centre, unit)
@@ -263,11 +300,25 @@ def layout(boxes: list[_Box], gray=None) -> list[str]:
         for i, (top, _bottom, seps) in enumerate(bands):
             texts = [_cell_text(cells.get((i, j), [])) for j in range(len(seps) - 1)]
             if any(texts):
-                rows.append((top, "|".join(texts)))
+                rows.append((top, "|".join(texts), None))
     for group in _group_rows(free, unit):
-        rows.append((min(b.y0 for b in group), _row_text(group)))
+        rows.append((min(b.y0 for b in group), _row_text(group), max(b.y1 for b in group)))
     rows.sort(key=lambda r: r[0])
-    return [line for _, line in rows if line.strip()]
+    out: list[str] = []
+    bottom = None   # of the prose row before
+    for top, line, row_bottom in rows:
+        if not line.strip():
+            continue
+        if row_bottom is not None and bottom is not None and top - bottom > BLANK_LINE_UNITS * unit:
+            out.append("")   # an empty line between two prose rows: kept, as pdf.py keeps it
+        out.append(line)
+        bottom = row_bottom
+    return out
+
+
+# A gap between two prose rows wider than this many line heights is an empty line of the page (a line's
+# own spacing is about half a line height); the text keeps it as a blank line.
+BLANK_LINE_UNITS = 1.5
 
 
 def _group_rows(boxes: list[_Box], unit: float) -> list[list[_Box]]:

@@ -2,8 +2,9 @@
 
 It stands for the outside world (a printer and a scanner), so it imports nothing from extract/.
 
-- A line without "|" is prose, wrapped at the page width.
-- Consecutive lines with "|" are a table: each row is drawn as ruled cells whose widths follow the
+- A line without "|" is prose, wrapped at the page width; so is a "|" line with fewer than two cells of
+  text (a text flattened one cell per line), printed as written.
+- Consecutive lines with "|" and two or more cells of text are a table: each row is drawn as ruled cells whose widths follow the
   cells' text lengths; a long cell wraps inside its cell, and a row with more cells than fit is
   continued on a second ruled row. "| a | b |" and "a|b" are the same row; an all-empty row is left out.
 - Then the scan: a slight rotation (±0.3–1.5°, seeded), a grey paper level, gaussian and salt noise
@@ -17,6 +18,7 @@ It stands for the outside world (a printer and a scanner), so it imports nothing
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -48,6 +50,13 @@ def render_pages(text: str, dpi: int = 200, seed: int = 0, rotate: float | None 
     return out
 
 
+def _is_row(line: str) -> bool:
+    """A "|" line with two or more cells of text. A run of "|" lines none of which has two (a text
+    flattened one cell per line: `序号 |`, `|`) is printed as the text it is, line by line: no printed
+    form is a table of one-cell rows."""
+    return "|" in line and sum(1 for c in line.split("|") if c.strip()) >= 2
+
+
 class _Printer:
     def __init__(self, dpi: int):
         self.dpi = dpi
@@ -75,10 +84,10 @@ class _Printer:
         lines = text.splitlines()
         i = 0
         while i < len(lines):
-            if "|" in lines[i]:
-                j = i
-                while j < len(lines) and "|" in lines[j]:
-                    j += 1
+            j = i
+            while j < len(lines) and "|" in lines[j]:
+                j += 1
+            if j > i and any(_is_row(line) for line in lines[i:j]):
                 self._table(lines[i:j])
                 self.y += self.pitch // 2
                 i = j
@@ -88,14 +97,32 @@ class _Printer:
         return self.pages
 
     def _prose(self, line: str) -> None:
+        segments = [" ".join(seg.split()) for seg in re.split(r" {2,}|\t", line.strip())]
         line = " ".join(line.split())
         if not line:
-            self.y += self.pitch // 2
+            self.y += self.pitch   # an empty line takes a line's room, as a printer gives it
+            return
+        if len(segments) > 1 and self._aligned(segments):
             return
         for part in self._wrap(line, self.width - 2 * self.margin):
             self._room(self.pitch)
             self.draw.text((self.margin, self.y), part, font=self.font, fill=0)
             self.y += self.pitch
+
+    def _aligned(self, segments: list[str]) -> bool:
+        """A line of columns aligned with runs of spaces (a text table): printed on one line with a gap
+        of two ems between its columns, as the spaces set them apart; False when it does not fit."""
+        gap = 2 * self.size
+        widths = [self.draw.textlength(seg, font=self.font) for seg in segments]
+        if sum(widths) + gap * (len(segments) - 1) > self.width - 2 * self.margin:
+            return False
+        self._room(self.pitch)
+        x = self.margin
+        for seg, w in zip(segments, widths):
+            self.draw.text((x, self.y), seg, font=self.font, fill=0)
+            x += w + gap
+        self.y += self.pitch
+        return True
 
     def _wrap(self, text: str, width: int) -> list[str]:
         """Lines of at most `width` pixels, broken between characters (as Chinese text is), closing
