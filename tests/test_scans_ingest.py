@@ -41,7 +41,8 @@ def _png(image) -> bytes:
 
 
 def _mixed_pdf(text_page: str, scanned) -> bytes:
-    """Page 1 with a text layer (reportlab, CJK font), page 2 a scanned image: only page 2 needs OCR."""
+    """Page 1 with a text layer (reportlab, CJK font), page 2 a scanned image, page 3 blank: only page 2
+    gives text by OCR."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase import pdfmetrics
@@ -59,6 +60,7 @@ def _mixed_pdf(text_page: str, scanned) -> bytes:
     c.showPage()
     c.drawImage(ImageReader(scanned), 0, 0, width=A4[0], height=A4[1])
     c.showPage()
+    c.showPage()   # a blank last page: OCR'd, nothing found, so not listed
     c.save()
     return buf.getvalue()
 
@@ -89,8 +91,8 @@ def test_scans_are_read_by_ocr_in_the_workers(scans, tmp_path, scheduler):
     db = tmp_path / "scans.db"
     summary = ingest([str(scans)], db, workers=2, scheduler=scheduler)
     assert (summary.ingested, summary.failed) == (2, 1)
-    if scheduler is None:   # the pool's workers say each page they OCR (one of scan.png, one of mixed.pdf)
-        assert summary.ocr_pages == 2
+    if scheduler is None:   # the pool's workers say each page they OCR (scan.png's, mixed.pdf's two)
+        assert summary.ocr_pages == 3
     reports, errors = _rows(db)
     assert errors == {"broken.png": "E007"}
     fmt, pages, confidence, engine, total = reports["scan.png"]
@@ -98,7 +100,7 @@ def test_scans_are_read_by_ocr_in_the_workers(scans, tmp_path, scheduler):
     assert Decimal("0.8") < confidence <= 1 and engine.startswith("rapidocr")
     assert total == Decimal("96.5")
     fmt, pages, confidence, engine, total = reports["mixed.pdf"]
-    assert (fmt, pages) == ("pdf", "2")   # only the page without a text layer was OCR'd
+    assert (fmt, pages) == ("pdf", "2")   # only the page without a text layer that had text to read
     assert Decimal("0.8") < confidence <= 1
 
 

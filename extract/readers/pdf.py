@@ -126,9 +126,11 @@ def _ocr(name: str, data: bytes, pages: list[str], scanned: list[int]):
     for i, page in zip(scanned, read):
         pages[i] = page.text
     lines = sum(p.lines for p in read)
-    confidence = sum(p.confidence * p.lines for p in read) / lines if lines else 0.0
-    return pages, OcrInfo(pages=tuple(i + 1 for i in scanned), confidence=round(confidence, 4),
-                          engine=ocr.engine_name())
+    if not lines:   # blank pages: nothing came from OCR, so the record says none did
+        return pages, None
+    confidence = sum(p.confidence * p.lines for p in read) / lines
+    return pages, OcrInfo(pages=tuple(i + 1 for i, p in zip(scanned, read) if p.lines),
+                          confidence=round(confidence, 4), engine=ocr.engine_name())
 
 
 def _read_page(page) -> tuple[str, list[str]]:
