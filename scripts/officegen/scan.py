@@ -2,9 +2,9 @@
 
 It stands for the outside world (a printer and a scanner), so it imports nothing from extract/.
 
-- A line without "|" is prose, wrapped at the page width; so is a "|" line with fewer than two cells of
-  text (a text flattened one cell per line), printed as written.
-- Consecutive lines with "|" and two or more cells of text are a table: each row is drawn as ruled cells whose widths follow the
+- A line without "|" is prose, wrapped at the page width; a line of columns aligned with runs of spaces
+  prints them apart; an empty line takes a line's room.
+- Consecutive lines with "|" are a table: each row is drawn as ruled cells whose widths follow the
   cells' text lengths; a long cell wraps inside its cell, and a row with more cells than fit is
   continued on a second ruled row. "| a | b |" and "a|b" are the same row; an all-empty row is left out.
 - Then the scan: a slight rotation (±0.3–1.5°, seeded), a grey paper level, gaussian and salt noise
@@ -50,13 +50,6 @@ def render_pages(text: str, dpi: int = 200, seed: int = 0, rotate: float | None 
     return out
 
 
-def _is_row(line: str) -> bool:
-    """A "|" line with two or more cells of text. A run of "|" lines none of which has two (a text
-    flattened one cell per line: `序号 |`, `|`) is printed as the text it is, line by line: no printed
-    form is a table of one-cell rows."""
-    return "|" in line and sum(1 for c in line.split("|") if c.strip()) >= 2
-
-
 class _Printer:
     def __init__(self, dpi: int):
         self.dpi = dpi
@@ -87,7 +80,7 @@ class _Printer:
             j = i
             while j < len(lines) and "|" in lines[j]:
                 j += 1
-            if j > i and any(_is_row(line) for line in lines[i:j]):
+            if j > i:
                 self._table(lines[i:j])
                 self.y += self.pitch // 2
                 i = j
