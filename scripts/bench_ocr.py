@@ -135,7 +135,9 @@ def bench_ingest(args) -> None:
         for label, scheduler in (("process pool", None), ("Dask LocalCluster", "local")):
             db = pathlib.Path(tmp) / f"{label.split()[0]}.db"
             t = time.perf_counter()
-            summary = ingest([str(folder)], db, workers=args.workers, scheduler=scheduler)
+            # a scan takes seconds: one file per cluster task (the default batch of 16 would put them all on one worker)
+            summary = ingest([str(folder)], db, workers=args.workers, scheduler=scheduler,
+                             batch_size=1 if scheduler else None)
             seconds = time.perf_counter() - t
             con = sqlite3.connect(db)
             texts = [r[0] for r in con.execute("SELECT text FROM reports")]
