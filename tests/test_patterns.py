@@ -209,3 +209,38 @@ def test_gated_rules_read_as_the_whole_text_would(text, percentages, indicators)
     report = extract_text(text)
     assert [p.text for p in report.percentages] == percentages
     assert [i.name for i in report.indicators] == indicators
+
+
+def _page_number_examples(key):
+    for form in _load("readers")["page_numbers"]:
+        for text in form.get(key, []):
+            yield pytest.param(form["id"], text, id=f"{form['id']}[{text}]")
+
+
+@pytest.mark.parametrize("rule_id, text", list(_page_number_examples("examples")))
+def test_page_number_example(rule_id, text):
+    from extract.readers.furniture import form_id, page_number
+
+    assert form_id(text) == rule_id
+    page = int(text) if text.isdigit() else 3   # a bare number is its own page's number
+    assert page_number(text, page, at_foot=True)
+
+
+@pytest.mark.parametrize("rule_id, text", list(_page_number_examples("must_not_match")))
+def test_page_number_must_not_match(rule_id, text):
+    from extract.readers.furniture import form_id, page_number
+
+    assert form_id(text) != rule_id
+    assert not page_number(text, 3, at_foot=True)
+
+
+@pytest.mark.parametrize("line, page, at_foot, expected", [
+    ("3", 3, True, True), ("2", 3, True, True),     # its page's number, or an unnumbered cover's offset
+    ("3", 3, False, False),                          # a bare number at the top is the text that ran over
+    ("100", 2, True, False),                         # a total, not page 2's number
+    ("- 7 -", 2, False, True),                       # decorated forms are page numbers in either margin
+])
+def test_bare_numbers_are_page_numbers_only_at_the_foot_of_their_page(line, page, at_foot, expected):
+    from extract.readers.furniture import page_number
+
+    assert page_number(line, page, at_foot) is expected

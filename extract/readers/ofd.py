@@ -35,10 +35,9 @@ import zipfile
 from dataclasses import dataclass
 from itertools import pairwise
 
-import regex
-
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR, ReportxError
 from . import MAX_UNPACKED_BYTES, describe
+from .furniture import page_number
 from .zipcheck import check_zip
 
 # A gap between two pieces of one line at least this many font sizes wide separates cells (as in pdf.py).
@@ -51,16 +50,6 @@ _SNAP = 0.8
 _MARGIN = 0.15
 # Above this many horizontal × vertical rules on a page, tables are not looked for (a drawing, not a form).
 _MAX_RULE_PAIRS = 4_000_000
-
-_PAGE_NUMBER = regex.compile(r"""
-    ^\s*(?:
-        [-—–－]?\s*\d{1,4}\s*[-—–－]?                                   # 3, - 3 -
-      | 第\s*\d{1,4}\s*页\s*[,，/]?\s*(?:共\s*\d{1,4}\s*页)?              # 第3页, 第3页 共5页
-      | 共\s*\d{1,4}\s*页\s*[,，/]?\s*第\s*\d{1,4}\s*页                  # 共5页 第3页
-      | \d{1,4}\s*/\s*\d{1,4}                                          # 3/5
-      | (?i:page)\s*\d{1,4}(?:\s*(?i:of)\s*\d{1,4})?                   # Page 3 of 5
-    )\s*$""", regex.VERBOSE)
-
 
 @dataclass(slots=True)
 class _Glyph:
@@ -364,13 +353,8 @@ def _layout(pages: list[_Page]) -> list[str]:
         for i, (y, text, size) in enumerate(lines):
             top = i == 0 and y < page.height * _MARGIN
             bottom = i == len(lines) - 1 and y > page.height * (1 - _MARGIN)
-            if (top or bottom) and _PAGE_NUMBER.match(text):
-                bare = text.strip()
-                # a bare number (100) is a page number only at the foot and when it is this page's
-                # own number (or one or two less: an unnumbered cover); at the top it is the rest
-                # of a table that ran over the page
-                if not bare.isdigit() or (bottom and 0 <= n + 1 - int(bare) <= 2):
-                    continue
+            if (top or bottom) and page_number(text, n + 1, at_foot=bottom):
+                continue
             if (n, i) in repeated:
                 continue
             if size and last is not None and last[1] and y - last[0] > BLANK_LINE_EMS * max(size, last[1]):

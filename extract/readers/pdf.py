@@ -34,6 +34,7 @@ import regex
 
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from . import describe
+from .furniture import page_number
 
 # pdfminer writes a glyph it cannot map to Unicode as "(cid:1234)".
 _UNMAPPED = regex.compile(r"\(cid:\d+\)")
@@ -43,17 +44,6 @@ _UNMAPPED = regex.compile(r"\(cid:\d+\)")
 # the header 1.5 cm from the edge, 5 % of A4, and the body from 2.54 cm, 8.6 %; GB/T 9704 from 3.7 cm).
 MARGIN = 0.09
 RUNNING_MARGIN = 0.07
-# A bare number (3) is a page number only in the bottom margin and when it is the page's own number (or
-# one or two less: an unnumbered cover); the decorated forms anywhere in the margins.
-_BARE_NUMBER = regex.compile(r"^\d{1,4}$")
-_PAGE_NUMBER = regex.compile(r"""^(?:
-      [-—–－]\s*\d{1,4}\s*[-—–－]                               # - 3 -
-    | \d{1,4}
-    | 第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?     # 第3页 共5页
-    | (?:共\s*\d{1,4}\s*页\s*[,，]?\s*)?第\s*\d{1,4}\s*页       # 共5页 第3页
-    | \d{1,4}\s*/\s*\d{1,4}                                    # 3/5
-    | (?i:page)\s*\d{1,4}(?:\s*(?i:of)\s*\d{1,4})?              # Page 3 of 5
-)$""", regex.VERBOSE)
 _DIGITS = regex.compile(r"\d+")
 
 
@@ -145,9 +135,7 @@ def _read_page(page) -> tuple[str, list[str]]:
         top, bottom = float(line["top"]), float(line["bottom"])
         if top >= MARGIN * height and bottom <= (1 - MARGIN) * height:
             continue
-        said = " ".join(line["text"].split())
-        if _PAGE_NUMBER.match(said) and not (_BARE_NUMBER.match(said) and not (
-                top >= (1 - MARGIN) * height and 0 <= page.page_number - int(said) <= 2)):
+        if page_number(line["text"], page.page_number, at_foot=top >= (1 - MARGIN) * height):
             numbers.append((float(line["x0"]) - 1, top - 1, float(line["x1"]) + 1, bottom + 1))
             continue
         key = _running_key(line["text"])
