@@ -18,6 +18,7 @@ write_docx does) and python-docx's default template carries fixed core propertie
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 CJK_FONT = "Noto Sans CJK SC"
@@ -97,7 +98,7 @@ def text_to_docx(text: str) -> bytes:
             _table(doc, content, qn, Pt(table_pt), text_width)
     buf = io.BytesIO()
     doc.save(buf)
-    return _fixed_zip(buf.getvalue())
+    return fixed_zip(buf.getvalue())
 
 
 def _paragraph(p, text: str, qn, size=None) -> None:
@@ -136,23 +137,32 @@ def column_widths(rows: list[list[str]], width: int, total: int) -> list[int]:
     need = [2] * width
     for cells in rows:
         for k, value in enumerate(cells[:-1] if len(cells) < width else cells):
-            need[k] = max(need[k], min(_display_width(value), 14))
+            need[k] = max(need[k], min(display_width(value), 14))
     unit = total / sum(need)
     out = [int(n * unit) for n in need]
     out[-1] += total - sum(out)
     return out
 
 
-def _display_width(value: str) -> int:
+def display_width(value: str) -> int:
+    """Roughly how many Latin character widths a value takes: a CJK character counts two."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
 
 
-def _fixed_zip(data: bytes) -> bytes:
-    """The same package with every member dated 2000-01-01, so equal text gives equal bytes."""
+# openpyxl and python-docx stamp the save time in docProps/core.xml
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The same package (.docx, .xlsx) with every member dated 2000-01-01 and its save time fixed, so
+    equal text gives equal bytes."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, src.read(info.filename))
+            member = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                member = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", member)
+            dst.writestr(fixed, member)
     return out.getvalue()

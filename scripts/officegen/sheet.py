@@ -29,13 +29,11 @@ import io
 import re
 from decimal import Decimal
 
-from .docx import split_cells
+from .docx import display_width, fixed_zip, split_cells
 
 # sign, integer part (plain, or grouped by thousands with commas), optional decimals, optional %
 _NUMBER = re.compile(r"^(?P<sign>-?)(?P<int>0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+)(?:\.(?P<dec>\d+))?(?P<pct>%?)$")
 _MAX_DIGITS = 15
-FIXED_TIME = (2000, 1, 1, 0, 0, 0)
-_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 def parse_number(cell: str) -> tuple[int | float, str] | None:
@@ -87,31 +85,11 @@ def text_to_xlsx(text: str) -> bytes:
                 cell.data_type = "s"  # "=1+1" written by a clerk is text, not a formula
             else:
                 cell.value, cell.number_format = parsed
-            widths[c] = max(widths.get(c, 0), _display_width(value))
+            widths[c] = max(widths.get(c, 0), display_width(value))
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = min(max(w + 2, 6), 60)
     wb.properties.creator = "reportx officegen"
     wb.properties.created = wb.properties.modified = dt.datetime(2000, 1, 1)
     buf = io.BytesIO()
     wb.save(buf)
-    return _fixed_zip(buf.getvalue())
-
-
-def _display_width(value: str) -> float:
-    """Roughly how many character widths Excel needs: a CJK character counts two."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in value)
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            member = src.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time as modified
-                member = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", member)
-            dst.writestr(fixed, member)
-    return out.getvalue()
+    return fixed_zip(buf.getvalue())
