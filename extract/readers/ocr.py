@@ -158,8 +158,6 @@ def _spaced(text: str, chars) -> str:
 def _spaceable(ch: str) -> bool:
     """A character a space may stand beside: not a space, and not full-width punctuation (whose ink is
     narrower than its advance: 。，：（ leave a wide gap of their own; % and . are not such)."""
-    import unicodedata
-
     return not ch.isspace() and not (not ch.isascii() and unicodedata.category(ch).startswith("P"))
 
 
