@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -142,3 +143,41 @@ def test_wps_without_libreoffice_names_it(tmp_path, monkeypatch):
     with pytest.raises(ConverterMissing) as e:
         read_bytes("report.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512 + "WordDocument".encode("utf-16-le"))
     assert "report.wps" in str(e.value) and "LibreOffice" in str(e.value) and "[E011]" in str(e.value)
+
+
+# --- a whole form on one line (a web page's dump), printed: it wraps over many lines -------------
+
+@pytest.fixture(scope="module")
+def one_line_form(tmp_path_factory) -> dict[str, bytes]:
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from docx import Document
+    from test_printed_wraps import FORM
+
+    from scripts.officegen.ofd import pdf_to_ofd
+
+    tmp = tmp_path_factory.mktemp("one_line")
+    d = Document()
+    d.add_paragraph("附件:")
+    d.add_paragraph(FORM)
+    d.save(tmp / "form.docx")
+    pdf = _soffice(tmp, "pdf", tmp / "form.docx").read_bytes()
+    return {"txt": f"附件:\n{FORM}\n".encode(), "pdf": pdf, "ofd": pdf_to_ofd(pdf)}
+
+
+@needs_soffice
+@pytest.mark.parametrize("fmt", ["pdf", "ofd"])
+def test_a_one_line_form_printed_over_many_lines_gives_the_facts_of_its_text(one_line_form, fmt):
+    def facts(name):
+        r = extract_document(read_bytes(name, one_line_form[name.split(".")[1]]), name)
+        return sorted((t, str(f.value_yuan if t == "amounts" else f.value)) for t in ("amounts", "percentages", "scores")
+                      for f in getattr(r, t))
+
+    printed = read_bytes(f"form.{fmt}", one_line_form[fmt]).text
+    assert printed.strip().count("\n") <= 2, printed   # 附件: and the form, not the dozen printed lines
+    want, got = Counter(facts("form.txt")), Counter(facts(f"form.{fmt}"))
+    assert sum(n for (t, _), n in want.items() if t == "scores") >= 10   # the form's indicator rows are read
+    assert not got - want                                                # no value the text does not give
+    # a wrap at a space between two words (群众出行条件 / 明显改善) cannot always be told from one
+    # inside a word, and may cost a row
+    assert sum((got & want).values()) >= 0.9 * sum(want.values())

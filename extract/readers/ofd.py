@@ -14,7 +14,8 @@ lines top to bottom, pieces left to right; a gap of at least 1.5 font sizes betw
 cell boundary, widened to a run of spaces (about one per half em) as pdf.py's `_gap` does. A table
 ruled by PathObject lines ("M x y L x y …") comes out as the .docx reader writes one: one line per
 row, cells joined by "|", a horizontally merged cell (no rule between) one cell, the empty half of a
-vertical merge an empty cell, a cell's wrapped lines joined. Running headers and footers are left
+vertical merge an empty cell, a cell's wrapped lines joined; a paragraph wrapped over full lines is
+one line again (wrap.py, as in pdf.py). Running headers and footers are left
 out: a line at the same place on every page (often from the template) and a bare page number at
 the top or bottom of a page ("- 3 -", "第3页 共5页", "3/5").
 
@@ -38,6 +39,7 @@ from itertools import pairwise
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR, ReportxError
 from . import MAX_UNPACKED_BYTES, describe
 from .furniture import page_number
+from .wrap import Line, first_word_end, join_wraps
 from .zipcheck import check_zip
 
 # A gap between two pieces of one line at least this many font sizes wide separates cells (as in pdf.py).
@@ -66,6 +68,7 @@ class _Page:
     glyphs: list[_Glyph]
     segments: list[tuple[float, float, float, float]]  # straight rules x0 y0 x1 y1
     images: int
+    width: float = 210.0
 
 
 def read(name: str, data: bytes, max_unpacked: int = MAX_UNPACKED_BYTES) -> tuple[str, None]:
@@ -168,16 +171,17 @@ class _Package:
         doc = self.xml(member)
         folder = posixpath.dirname(member)
         common = doc.find("CommonData")
-        default_height = 297.0
+        default_size = (210.0, 297.0)
         templates: dict[str, str] = {}
         if common is not None:
-            default_height = _box_height(common.findtext("PageArea/PhysicalBox"), default_height)
+            default_size = _box_size(common.findtext("PageArea/PhysicalBox"), default_size)
             for tp in common.iter("TemplatePage"):
                 templates[tp.get("ID", "")] = tp.get("BaseLoc", "")
         pages = []
         for entry in doc.iterfind("Pages/Page"):
             content = self.xml(self.need(folder, entry.get("BaseLoc"), "the page"))
-            page = _Page(_box_height(content.findtext("Area/PhysicalBox"), default_height), [], [], 0)
+            width, height = _box_size(content.findtext("Area/PhysicalBox"), default_size)
+            page = _Page(height, [], [], 0, width)
             for ref in content.iterfind("Template"):
                 loc = templates.get(ref.get("TemplateID", ""))
                 member = self.resolve(folder, loc) if loc else None
@@ -188,12 +192,13 @@ class _Package:
         return pages
 
 
-def _box_height(box: str | None, default: float) -> float:
+def _box_size(box: str | None, default: tuple[float, float]) -> tuple[float, float]:
+    """(width, height) of a PhysicalBox "x y w h"."""
     try:
         values = [float(v) for v in (box or "").split()]
     except ValueError:
         return default
-    return values[3] if len(values) == 4 and values[3] > 0 else default
+    return (values[2], values[3]) if len(values) == 4 and values[2] > 0 and values[3] > 0 else default
 
 
 def _floats(s: str | None) -> list[float]:
@@ -343,39 +348,41 @@ BLANK_LINE_EMS = 3.5
 
 
 def _layout(pages: list[_Page]) -> list[str]:
-    """Each page's text, running headers/footers and bare page numbers left out."""
+    """Each page's text, running headers/footers and bare page numbers left out, a paragraph's
+    wrapped lines joined (wrap.py)."""
     items = [_page_items(p) for p in pages]
     repeated = _repeated(items, pages)
     out = []
     for n, (page, lines) in enumerate(zip(pages, items)):
-        keep = []
-        last = None   # (baseline, size) of the last prose line kept
-        for i, (y, text, size) in enumerate(lines):
-            top = i == 0 and y < page.height * _MARGIN
-            bottom = i == len(lines) - 1 and y > page.height * (1 - _MARGIN)
-            if (top or bottom) and page_number(text, n + 1, at_foot=bottom):
+        keep: list[Line | None] = []
+        last = None   # the last prose line kept
+        for i, line in enumerate(lines):
+            top = i == 0 and line.y < page.height * _MARGIN
+            bottom = i == len(lines) - 1 and line.y > page.height * (1 - _MARGIN)
+            if (top or bottom) and page_number(line.text, n + 1, at_foot=bottom):
                 continue
             if (n, i) in repeated:
                 continue
-            if size and last is not None and last[1] and y - last[0] > BLANK_LINE_EMS * max(size, last[1]):
-                keep.append("")   # an empty paragraph between: kept as a blank line, as pdf.py does
-            last = (y, size)
-            keep.append(text)
-        out.append("\n".join(keep))
+            if line.size and last is not None and line.y - last.y > BLANK_LINE_EMS * max(line.size, last.size):
+                keep.append(None)   # an empty paragraph between: kept as a blank line, as pdf.py does
+            last = line if line.size else None
+            keep.append(line)
+        out.append("\n".join("" if text is None else text for text in join_wraps(keep, page.width)))
     return out
 
 
-def _repeated(items: list[list[tuple[float, str, float]]], pages: list[_Page]) -> set[tuple[int, int]]:
+def _repeated(items: list[list[Line]], pages: list[_Page]) -> set[tuple[int, int]]:
     """(page, line) of lines in a page margin found at the same place on every page (of two or more)."""
     if len(items) < 2:
         return set()
     found: set[tuple[int, int]] = set()
-    for i, (y, text, _) in enumerate(items[0]):
-        if pages[0].height * _MARGIN <= y <= pages[0].height * (1 - _MARGIN):
+    for i, line in enumerate(items[0]):
+        if pages[0].height * _MARGIN <= line.y <= pages[0].height * (1 - _MARGIN):
             continue
         hits = [(0, i)]
         for n in range(1, len(items)):
-            match = next((j for j, (y2, t2, _) in enumerate(items[n]) if t2 == text and abs(y2 - y) <= 1.0), None)
+            match = next((j for j, other in enumerate(items[n])
+                          if other.text == line.text and abs(other.y - line.y) <= 1.0), None)
             if match is None:
                 break
             hits.append((n, match))
@@ -384,8 +391,8 @@ def _repeated(items: list[list[tuple[float, str, float]]], pages: list[_Page]) -
     return found
 
 
-def _page_items(page: _Page) -> list[tuple[float, str, float]]:
-    """(y, line, font size; 0 for a table row) of the page top to bottom: prose lines and table rows."""
+def _page_items(page: _Page) -> list[Line]:
+    """The page's prose lines and table rows (font size 0), top to bottom."""
     glyphs = _dedupe(page.glyphs)
     tables = _tables(page.segments)
     cells: dict[tuple[int, int, int], list[_Glyph]] = {}
@@ -396,16 +403,16 @@ def _page_items(page: _Page) -> list[tuple[float, str, float]]:
             prose.append(g)
         else:
             cells.setdefault(where, []).append(g)
-    items = [(line[0].y, _prose(line), max(g.size for g in line)) for line in _lines(prose)]
+    items = [_prose(line) for line in _lines(prose)]
     for t, table in enumerate(tables):
         for r, (top, _, bounds) in enumerate(table.rows):
             texts = []
             for c in range(len(bounds) - 1):
                 texts.append(_cell_text(cells.get((t, r, c), []), bounds[c + 1]))
             if any(texts):
-                items.append((top, "|".join(texts), 0.0))   # a table row: no blank line before or after
-    items = [it for it in items if it[1].strip()]
-    items.sort(key=lambda it: it[0])
+                items.append(Line("|".join(texts), 0.0, 0.0, top, 0.0, 0.0))   # a table row: size 0
+    items = [it for it in items if it.text.strip()]
+    items.sort(key=lambda it: it.y)
     return items
 
 
@@ -434,18 +441,26 @@ def _lines(glyphs: list[_Glyph]) -> list[list[_Glyph]]:
     return lines
 
 
-def _join(line: list[_Glyph], wide_gap) -> str:
+def _join(line: list[_Glyph], wide_gap, owners: list | None = None) -> str:
+    """A line's glyphs as text, with a space at a word gap and wide_gap(gap, size) at a cell gap;
+    owners, when given, gets each character's glyph (None for a space put in)."""
     out: list[str] = []
     prev = None
     for g in line:
         if prev is not None:
             size = max(prev.size, g.size, 0.1)
             gap = g.x - (prev.x + prev.width)
+            put = ""
             if gap >= CELL_GAP_EMS * size:
-                out.append(wide_gap(gap, size))
+                put = wide_gap(gap, size)
             elif gap >= WORD_GAP_EMS * size and prev.ch != " " and g.ch != " ":
-                out.append(" ")
+                put = " "
+            out.append(put)
+            if owners is not None:
+                owners.extend([None] * len(put))
         out.append(g.ch)
+        if owners is not None:
+            owners.extend([g] * len(g.ch))
         prev = g
     return "".join(out)
 
@@ -455,8 +470,17 @@ def _gap(gap: float, size: float) -> str:
     return " " * max(2, round(gap / (size / 2)))
 
 
-def _prose(line: list[_Glyph]) -> str:
-    return _join(line, _gap).rstrip()
+def _prose(line: list[_Glyph]) -> Line:
+    """A printed line of text outside tables, with where its ink is (for wrap.join_wraps)."""
+    owners: list = []
+    text = _join(line, _gap, owners).rstrip()
+    end = first_word_end(text)
+    while end > 0 and owners[end] is None:
+        end -= 1
+    ink = [g for g in line if g.ch.strip()] or line   # a space drawn at either end is not ink
+    last = owners[end] if text else ink[0]
+    return Line(text, ink[0].x, ink[-1].x + ink[-1].width, line[0].y, max(g.size for g in line),
+                last.x + last.width - ink[0].x)
 
 
 def _cell_text(glyphs: list[_Glyph], right: float) -> str:

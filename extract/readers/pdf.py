@@ -18,8 +18,10 @@ page is read in bands from top to bottom, each band of text, then the table belo
 A table with no ruling lines comes out as a line of words; pdfplumber puts one space between any
 two words, so `年初预算数 全年预算数` (two cells) would read like `优 秀` (one word broken by the text
 layer). A gap of at least one and a half em becomes a run of spaces instead, about one per half
-em, as `pdftotext -layout` does: `年度资金总额    184.41    236.22`. Prose keeps its single spaces;
-line breaks are left as the text layer has them (extract.normalize joins a paragraph's wraps).
+em, as `pdftotext -layout` does: `年度资金总额    184.41    236.22`. Prose keeps its single spaces.
+A paragraph wrapped over three or more full lines is read back as one line (extract/readers/wrap.py:
+the page shows where a line was full); other breaks are left as the text layer has them
+(extract.normalize joins a short paragraph's wraps).
 
 Page furniture is left out: a page number in the top or bottom margin (`- 3 -`, `第3页 共5页`,
 `3/5`), and a running header or footer, a line in the margin that comes back on most pages.
@@ -35,6 +37,7 @@ import regex
 from ..errors import CorruptInput, EmptyInput, EncryptedInput, NeedsOCR
 from . import describe
 from .furniture import page_number
+from .wrap import Line, first_word_end, join_wraps
 
 # pdfminer writes a glyph it cannot map to Unicode as "(cid:1234)".
 _UNMAPPED = regex.compile(r"\(cid:\d+\)")
@@ -286,37 +289,62 @@ BLANK_LINE_EMS = 2.5
 
 def _page_text(page) -> str:
     """page.extract_text(), with each gap of a word or more between cells widened to a run of spaces,
-    and a blank line where the lines are far apart."""
+    a blank line where the lines are far apart, and a paragraph's wrapped lines joined (wrap.py)."""
     textmap = page.get_textmap()
-    out: list[str] = []
+    lines: list[Line | None] = []
+    out: list[str] = []      # the line being read
+    objs: list[dict] = []    # its characters' objects, in step with the characters of out
     before = None  # the character object before a space pdfplumber inserted between two words
     pending = False
-    line_bottom = last_bottom = None   # the bottom of the line being read, and of the line before it
+    last_bottom = None   # the bottom of the line before
+
+    def end_line() -> None:
+        nonlocal last_bottom
+        text = "".join(out)
+        ink = [o for o in objs if o is not None and str(o.get("text", "x")).strip()]   # a drawn space is not ink
+        if ink:
+            bottom = max(float(o["bottom"]) for o in ink)
+            size = max(float(o.get("size") or 0) for o in ink)
+            if last_bottom is not None and float(ink[0]["top"]) - last_bottom > BLANK_LINE_EMS * max(size, 1.0):
+                lines.append(None)
+            word = _first_word(text, objs)
+            lines.append(Line(text, float(ink[0]["x0"]), float(ink[-1]["x1"]), bottom, size, word))
+            last_bottom = bottom
+        else:
+            lines.append(Line(text, 0.0, 0.0, 0.0, 0.0, 0.0))
+        out.clear()
+        objs.clear()
+
     for ch, obj in textmap.tuples:
         if obj is None and ch == " " and before is not None:
             pending = True  # decided when the next character shows how wide the gap is
             continue
         if pending:
             pending = False
-            out.append(_gap(before, obj) if obj is not None else " ")
+            gap = _gap(before, obj) if obj is not None else " "
+            out.append(gap)
+            objs.extend([None] * len(gap))
         if obj is None and ch == "\n":
-            if line_bottom is not None:
-                last_bottom, line_bottom = line_bottom, None
-            out.append(ch)
+            end_line()
             before = None
             continue
-        if obj is not None:
-            if line_bottom is None and last_bottom is not None and out and out[-1] == "\n":
-                size = max(float(obj.get("size") or 0), 1.0)
-                if float(obj["top"]) - last_bottom > BLANK_LINE_EMS * size:
-                    out.append("\n")
-            bottom = float(obj["bottom"])
-            line_bottom = bottom if line_bottom is None else max(line_bottom, bottom)
         out.append(ch)
-        before = obj if obj is not None and ch != "\n" else None
+        objs.append(obj)
+        before = obj if obj is not None else None
     if pending:
         out.append(" ")
-    return "".join(out)
+        objs.append(None)
+    end_line()
+    return "\n".join("" if text is None else text for text in join_wraps(lines, float(page.width)))
+
+
+def _first_word(text: str, objs: list) -> float:
+    """The width of a line's first word (wrap.Line.first)."""
+    end = first_word_end(text)
+    while end >= 0 and objs[end] is None:
+        end -= 1
+    start = next((o for o in objs if o is not None), None)
+    return float(objs[end]["x1"]) - float(start["x0"]) if end >= 0 and start is not None else 0.0
 
 
 def _gap(left: dict, right: dict) -> str:
