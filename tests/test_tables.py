@@ -431,3 +431,16 @@ def test_a_table_of_thousands_of_rows_gives_every_row():
     rows = "".join(f"| 数量指标 | 指标{n}人次 | ≥{n}人次 | {n}人次 | 5 | 5 |\n" for n in range(3000))
     report = extract_text("| 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |\n" + rows)
     assert len(report.indicators) == 3000
+
+
+@pytest.mark.parametrize("header", ["预期指标值(A) 实际完成指标值(B) 分值 得分",
+                                    "预期指标值（A）实际完成指标值（B）分值 得分",   # as OCR reads it: spaces lost
+                                    "预期指标值实际完成指标值分值得分"])
+def test_header_words_written_together_are_read_apart(header):
+    from extract.pipeline import extract_text
+
+    text = ("绩效指标完成情况\n一级指标 二级指标 三级指标 " + header + " 未完成原因\n"
+            "产出指标 数量指标 免费开放服务全覆盖 100% 100% 15 15\n质量指标 服务规范达标率 100% 98% 10 9\n"
+            "时效指标 按时开放率 100% 100% 12.5 12.5\n")
+    rows = [(i.name, str(i.weight), str(i.score)) for i in extract_text(text).indicators]
+    assert rows == [("免费开放服务全覆盖", "15", "15"), ("服务规范达标率", "10", "9"), ("按时开放率", "12.5", "12.5")]

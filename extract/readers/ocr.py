@@ -14,7 +14,9 @@ The engine gives boxes (four corners, text, confidence) in no useful order. The 
 3. **Everything else** is grouped into rows by vertical overlap of the deskewed box centres, sorted
    by x; two boxes of one row are joined by "|" when the gap between them is a cell boundary of an
    unruled table (at least CELL_GAP box heights), else by "" (Chinese) or " " (between two Latin
-   words or numbers). One line per row, rows in page order, no blank lines.
+   words or numbers). One line per row, rows in page order, a blank line where the page has an
+   empty line, and a paragraph wrapped over full rows joined into one line (wrap.py, as pdf.py
+   does; the font size is estimated from the row's width and its characters).
 
 | what the page shows                          | line                               |
 |----------------------------------------------|------------------------------------|
@@ -38,6 +40,7 @@ from statistics import median
 
 from ..errors import CorruptInput, InputTooLarge, NeedsOCR
 from . import describe
+from .wrap import Line, first_word_end, join_wraps, wide
 
 ENGINE_PACKAGE = "rapidocr-onnxruntime"
 MISSING = "scanned pages need OCR: pip install 'reportx[ocr]'"
@@ -118,7 +121,7 @@ def ocr_image(image, name: str = "") -> OcrPage:
                             name) from None
     except Exception as e:  # onnxruntime and OpenCV raise their own errors on odd images
         raise CorruptInput(f"the image could not be recognized ({describe(e)}); save it again as PNG or JPEG", name) from None
-    boxes = [_Box.of(item[0], _spaced(item[1], item[3] if len(item) > 3 else None), float(item[2]))
+    boxes = [_Box.of(item[0], _spaced(item[1], item[3] if len(item) > 3 else None, gray), float(item[2]))
              for item in (result or []) if item[1].strip()]
     lines = layout(boxes, gray)
     confidence = sum(b.score for b in boxes) / len(boxes) if boxes else 0.0
@@ -130,13 +133,24 @@ def ocr_image(image, name: str = "") -> OcrPage:
 # The engine reads a line of text as one box and drops the spaces inside it: `38 38 10 100%` comes back
 # `383810100%`. Each character's own box (return_word_box) shows them again: a gap wider than this
 # share of the characters' height, beside a Latin letter, digit or sign and between two characters that
-# are not punctuation, is a space. (Not between two ideographs: a table's cells read apart by the
-# engine's own boxes, and words of a heading run together as they do in the text.)
+# are not punctuation, is a space.
 SPACE_GAP = 0.35
+# The characters' boxes are coarse (they step by about a sixth of an em), so the page itself is looked
+# at too: the widest run of ink-free pixel columns between the two characters' centres. Two characters
+# of one word or number stand at most about a fifth (digits) to a quarter (ideographs) of their height
+# apart, side bearings and all; a space, even a narrow one (Noto Sans CJK's is 0.22 em), adds more.
+# Measured on 200 dpi scans: 2–7 px inside numbers and 3–8 px inside words, 9–14 px across a space,
+# characters 33 px high. A form dumped as single-spaced words (`分值 执行率 得分 … 0 0 0 10`) needs
+# those spaces to be read as a table, and two numbers glued (`75 74.986` as `7574.986`) are wrong.
+INK_SPACE_GAP = 0.26
+# A pixel darker than this is ink; a column with fewer than two such pixels is blank (a speck of
+# noise is not a stroke).
+INK_LEVEL = 128
 
 
-def _spaced(text: str, chars) -> str:
-    """`text` with the spaces its characters' boxes show; as it is when the boxes do not match it."""
+def _spaced(text: str, chars, gray=None) -> str:
+    """`text` with the spaces its characters' boxes (and, between ideographs, the page) show; as it is
+    when the boxes do not match it."""
     if not chars or len(chars) != len(text):
         return text
     try:
@@ -147,12 +161,38 @@ def _spaced(text: str, chars) -> str:
     out = [text[0]]
     for i in range(1, len(text)):
         left, right = xs[i - 1], xs[i]
+        a, b = text[i - 1], text[i]
         height = max(left[3] - left[2], right[3] - right[2], 1)
-        if right[0] - left[1] > SPACE_GAP * height and _spaceable(text[i - 1]) and _spaceable(text[i]) \
-                and (text[i - 1].isascii() or text[i].isascii()):
-            out.append(" ")
-        out.append(text[i])
+        if _spaceable(a) and _spaceable(b) and a not in _BINDS_NEXT and b not in _BINDS_BEFORE:
+            boxes_apart = (a.isascii() or b.isascii()) and right[0] - left[1] > SPACE_GAP * height
+            page_apart = gray is not None and _blank_run(gray, left, right) > INK_SPACE_GAP * height
+            if boxes_apart or page_apart:
+                out.append(" ")
+        out.append(b)
     return "".join(out)
+
+
+def _blank_run(gray, left, right) -> int:
+    """The widest run of ink-free pixel columns between the centres of two characters' boxes."""
+    x0, x1 = int((left[0] + left[1]) / 2), int((right[0] + right[1]) / 2)
+    y0, y1 = int(min(left[2], right[2])), int(max(left[3], right[3])) + 1
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return 0
+    crop = gray[max(y0, 0):y1, max(x0, 0):x1]
+    if crop.size == 0:
+        return 0
+    ink = (crop < INK_LEVEL).sum(axis=0) >= 2
+    best = run = 0
+    for has_ink in ink.tolist():
+        run = 0 if has_ink else run + 1
+        best = max(best, run)
+    return best
+
+
+# A sign that belongs to the number after it (≥40: its ink is narrow in a full-width box, so the gap
+# after it looks like a space), and one that belongs to the number before it (98%).
+_BINDS_NEXT = frozenset("≥≤><＞＜≧≦±~～+-－−")
+_BINDS_BEFORE = frozenset("%％‰")
 
 
 def _spaceable(ch: str) -> bool:
@@ -284,6 +324,7 @@ def layout(boxes: list[_Box], gray=None) -> list[str]:
         b.place(angle, centre)
     unit = median(b.height for b in boxes)
     rows: list[tuple[float, str, float]] = []   # (top y, line, bottom y of a prose row; None for a table row)
+    groups: dict[float, list[_Box]] = {}         # a prose row's boxes by its top
     free = boxes
     if gray is not None:
         bands = _ruled_rows(gray, boxes, angle, centre, unit)
@@ -300,18 +341,33 @@ def layout(boxes: list[_Box], gray=None) -> list[str]:
             if any(texts):
                 rows.append((top, "|".join(texts), None))
     for group in _group_rows(free, unit):
-        rows.append((min(b.y0 for b in group), _row_text(group), max(b.y1 for b in group)))
+        top = min(b.y0 for b in group)
+        groups[top] = group
+        rows.append((top, _row_text(group), max(b.y1 for b in group)))
     rows.sort(key=lambda r: r[0])
-    out: list[str] = []
+    lines: list[Line | None] = []
     bottom = None   # of the prose row before
     for top, line, row_bottom in rows:
         if not line.strip():
             continue
         if row_bottom is not None and bottom is not None and top - bottom > BLANK_LINE_UNITS * unit:
-            out.append("")   # an empty line between two prose rows: kept, as pdf.py keeps it
-        out.append(line)
+            lines.append(None)   # an empty line between two prose rows: kept, as pdf.py keeps it
+        lines.append(_line(line, groups.get(top)) if row_bottom is not None else Line(line, 0, 0, top, 0, 0))
         bottom = row_bottom
-    return out
+    return ["" if text is None else text for text in join_wraps(lines, width)]
+
+
+def _line(text: str, group: list[_Box] | None) -> Line:
+    """A prose row with where its ink is, for wrap.join_wraps; the font size is the row's width over
+    its width in ems (a CJK character is one em, anything else half), and a row read apart at a
+    wide gap ("|") is never joined (size 0)."""
+    if group is None or "|" in text:
+        return Line(text, 0, 0, 0, 0, 0)
+    x0, x1 = group[0].x0, max(b.x1 for b in group)
+    ems = sum(1.0 if wide(ch) else 0.5 for ch in text)
+    em = (x1 - x0) / ems if ems else 0.0
+    first = sum(1.0 if wide(ch) else 0.5 for ch in text[:first_word_end(text) + 1]) * em
+    return Line(text, x0, x1, max(b.y1 for b in group), em, first)
 
 
 # A gap between two prose rows wider than this many line heights is an empty line of the page (a line's

@@ -15,7 +15,8 @@ lines end on the page. A line is a wrap of the one before when
   spaces are never joined.
 
 Only runs of at least MIN_LINES such lines are joined (a paragraph, not two rows that happen to
-reach the margin). What goes between the two:
+reach the margin), or two lines without spaces of which the first is CJK prose (a comma or
+semicolon of running text: a scoring note wrapped inside a table, `…按B/A或A/B*该指标分值` / `计分。`). What goes between the two:
 
 - between two CJK characters, nothing when the break may have fallen inside a word (the first
   character of the next line did not fit: the likelier case), a space when it did fit;
@@ -109,7 +110,7 @@ def join_wraps(lines: list[Line | None], page_width: float) -> list[str | None]:
         j = i
         while j < len(joints) and joints[j] is not None:
             j += 1
-        if j - i + 1 >= MIN_LINES:
+        if j - i + 1 >= MIN_LINES or j == i + 1 and _prose(lines[i]) and _unspaced(lines[j]):
             text = lines[i].text
             for k in range(i, j):
                 text += joints[k] + lines[k + 1].text
@@ -118,6 +119,16 @@ def join_wraps(lines: list[Line | None], page_width: float) -> list[str | None]:
             out.extend(None if ln is None else ln.text for ln in lines[i:j + 1])
         i = j + 1
     return out
+
+
+def _unspaced(line: Line) -> bool:
+    """No space and no bar: a row of a table has them between its cells."""
+    return " " not in line.text and "|" not in line.text
+
+
+def _prose(line: Line) -> bool:
+    """A line of CJK prose: unspaced, with a comma, semicolon or colon of running text."""
+    return _unspaced(line) and any(ch in "，；：、" for ch in line.text)
 
 
 def _joint(a: Line, b: Line, left: float, right: float) -> str | None:

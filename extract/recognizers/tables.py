@@ -14,6 +14,7 @@ import regex
 
 from .. import patterns, tables
 from ..context import Candidate, Context
+from ..numbers import parse_number
 from ..roles import role_of
 from . import label_role
 from .staffing import cell_label_role
@@ -41,6 +42,7 @@ def _data():
         "money_stops": regex.compile(patterns.alternation(d["money_label_stops"])),
         "unit_label": regex.compile(d["funding_unit"]),
         "reach": int(d["money_cell_reach"]),
+        "row_ordinal": regex.compile(d["money_row_ordinal"]),
     }
 
 
@@ -94,6 +96,8 @@ def _labelled_money(ctx: Context) -> list[Candidate]:
         left -= 1
         if i == 0 or c.gap or not d["money_cell"].fullmatch(c.text):
             continue
+        if i + 1 < len(cells) and _numbers_row(c.text, cells[i + 1].text):
+            continue  # 12 | 十二、城乡社区支出: the row's number
         label = cells[i - 1]
         if (d["money_cell"].fullmatch(label.text) or not d["money_words"].search(label.text)
                 or d["money_stops"].search(label.text)):
@@ -103,6 +107,12 @@ def _labelled_money(ctx: Context) -> list[Candidate]:
                              {"value_yuan": value * d["scale"][unit], "unit": unit, "qualifier": "exact",
                               "role": label_role(label.text, "amounts")}, 60))
     return out
+
+
+def _numbers_row(number: str, following: str) -> bool:
+    """`number` is the row number of the row `following` starts (12 before 十二、城乡社区支出)."""
+    m = _data()["row_ordinal"].match(following)
+    return bool(m and number.isdigit() and parse_number(m.group("num")) == Decimal(number))
 
 
 def _candidate(ctx: Context, cell: tables.GridCell) -> Candidate | None:

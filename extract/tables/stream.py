@@ -77,6 +77,8 @@ def _data():
         "money_stops": regex.compile(patterns.alternation(d["money_label_stops"])),
         "other_unit": regex.compile(d["other_unit_cell"]),
         "funding_words": frozenset(w for ws in d["funding_columns"].values() for w in ws),
+        "header_word": regex.compile(patterns.alternation(
+            [*patterns.lookup(d["indicator_columns"]), *(w for ws in d["funding_columns"].values() for w in ws)])),
     }
 
 
@@ -153,13 +155,59 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
     if any(_SENTENCE.search(text, s, e) for s, e in parts):
         return None  # a sentence with stray spaces (我局内设机构 9个。下属…), not a row
     values = sum(1 for s, e in parts if _data()["value_token"].fullmatch(text, s, e))
-    headers = sum(1 for s, e in parts if column_of(text[s:e]))
-    if values >= 2 or headers == len(parts) or headers >= 4 and headers + 1 == len(parts):
+    if values >= 2:
+        return parts
+    unglued = _unglued(text, parts)
+    if unglued is not parts and _header_row(text, unglued):
+        return unglued  # header words written together (OCR lost the spaces): 年初预算数（A）全年执行数（B）分值
+    if _header_row(text, parts):
         return parts   # a header row, one of its words maybe not known (… 得分 | 得分计算方法)
     # the next row of a space-aligned table may hold words only (任务完成时限 2022年底 2022年底)
     if row_before and len(parts) >= 3 and not any(text[e - 1] in "。；" for s, e in parts):
         return parts
     return None
+
+
+def _header_row(text: str, parts: list[tuple[int, int]]) -> bool:
+    """Every part a header word, or all but one of four or more (… 得分 | 得分计算方法)."""
+    headers = sum(1 for s, e in parts if column_of(text[s:e]))
+    return headers == len(parts) or headers >= 4 and headers + 1 == len(parts)
+
+
+# A part longer than this is not looked at for header words written together.
+_MAX_GLUED = 40
+
+
+def _unglued(text: str, parts: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`parts`, each that is two or more header words written together split into them
+    (年初预算数（A）全年执行数（B）分值 -> 年初预算数（A）| 全年执行数（B）| 分值); the same list when
+    none is. A part is split only when header words cover all of it."""
+    out: list[tuple[int, int]] = []
+    found = False
+    header_word = _data()["header_word"]
+    for s, e in parts:
+        pieces = None
+        if e - s <= _MAX_GLUED and len(header_word.findall(text, s, e)) >= 2 and not _is_header_word(text[s:e]):
+            pieces = _header_pieces(text, s, e)
+        if pieces:
+            out.extend(pieces)
+            found = True
+        else:
+            out.append((s, e))
+    return out if found else parts
+
+
+def _header_pieces(text: str, s: int, e: int) -> list[tuple[int, int]] | None:
+    """The fewest header words (each with its bracket: 执行率（B/A）) that text[s:e] is made of, or None."""
+    best: dict[int, list[tuple[int, int]]] = {s: []}
+    for i in range(s, e):
+        if i not in best:
+            continue
+        for j in range(i + 1, e + 1):
+            if _is_header_word(text[i:j]) and (j not in best or len(best[j]) > len(best[i]) + 1):
+                best[j] = [*best[i], (i, j)]
+    pieces = best.get(e)
+    return pieces if pieces and len(pieces) >= 2 else None
 
 
 def _words(ctx: Context, a: int, b: int) -> list[tuple[int, int]]:
@@ -193,7 +241,7 @@ def _table_in_line(ctx: Context, a: int, b: int) -> list[tuple[int, int]] | None
     text = ctx.text
     if b - a < _data()["prose_min"]:
         return None
-    words = _words(ctx, a, b)
+    words = _unglued(text, _words(ctx, a, b))
     for k in range(len(words) - 2):
         if all(_is_header_word(text[s:e]) for s, e in words[k:k + 3]):
             head = [(a, words[k - 1][1])] if k else []
