@@ -91,8 +91,8 @@ def test_scans_are_read_by_ocr_in_the_workers(scans, tmp_path, scheduler):
     db = tmp_path / "scans.db"
     summary = ingest([str(scans)], db, workers=2, scheduler=scheduler)
     assert (summary.ingested, summary.failed) == (2, 1)
-    if scheduler is None:   # the pool's workers say each page they OCR (scan.png's, mixed.pdf's two)
-        assert summary.ocr_pages == 3
+    # the workers (the pool's processes, the cluster's) say each page they OCR: scan.png's, mixed.pdf's two
+    assert summary.ocr_pages == 3
     reports, errors = _rows(db)
     assert errors == {"broken.png": "E007"}
     fmt, pages, confidence, engine, total = reports["scan.png"]

@@ -6,6 +6,9 @@ worker that runs it reads them itself (a path on shared storage, or an fsspec UR
 writes the batch's Parquet parts when asked (parquet.write_batch) and returns the SQL-ready rows.
 Results come back as they complete (distributed.as_completed) into the one SQLite writer, with a
 bounded number of batches in flight, so the client's memory stays flat whatever the archive's size.
+Each page a worker OCRs is an event (PAGE_TOPIC) the client counts as it comes, so the progress line
+moves page by page through a long scan, as on the process pool; the batch's result carries the exact
+count, so the total is right even when an event arrives after its document's result.
 
 Faults are the cluster's to absorb: a worker that dies mid-task is replaced by the cluster and the
 task runs again elsewhere (`distributed.scheduler.allowed-failures`; `local` sets 1, so a task may
@@ -27,7 +30,9 @@ import logging
 import os
 import shutil
 import tempfile
+import threading
 import time
+from collections import deque
 from dataclasses import replace
 from typing import Callable, Iterable
 
@@ -38,18 +43,42 @@ DIED = {"error": "a worker died while extracting this file, twice (killed, or ou
         "code": "E998", "stage": "extract"}
 
 
+# Each page a worker OCRs is an event on this topic ({"source": …}); the client counts them as they
+# come (Client.subscribe_topic), so a long scan shows progress page by page, as on the process pool.
+PAGE_TOPIC = "reportx-ocr-page"
+_current = threading.local()   # the document a worker thread is extracting, and its pages OCR'd so far
+OCR_PAGES = "ocr_pages_done"
+
+
+def _page_done() -> None:
+    """ocr.on_page on a worker: tell the client a page of the current document was OCR'd."""
+    from distributed import get_worker
+
+    try:
+        worker = get_worker()
+    except ValueError:
+        return   # not on a Dask worker (extract_batch called directly)
+    _current.pages = getattr(_current, "pages", 0) + 1
+    worker.log_event(PAGE_TOPIC, {"source": getattr(_current, "source", "")})
+
+
 def extract_batch(refs: list[Ref], limits: Limits, parquet: str | None, records: bool) -> list[tuple[tuple, dict]]:
     """Runs on a worker: read and extract each listed document; write the batch's Parquet parts when
     `parquet` is a folder; return (stamp, result) per document, without the rows when not `records`."""
+    from ..readers import ocr
     from .ingest import _error_message, process
 
+    ocr.on_page = _page_done
     out = []
     for ref in refs:
+        _current.source, _current.pages = ref.source, 0
         item = read_ref(ref, limits)
         if item.error is not None:
             result = {"error": _error_message(item.error), "code": item.error.code, "stage": "read"}
         else:
             result = process(ref.source, item.data)
+        if _current.pages:
+            result[OCR_PAGES] = _current.pages   # the exact count, whatever events arrive late
         out.append((ref.stamp, result))
     if parquet is not None:
         from . import parquet as pq
@@ -161,11 +190,34 @@ def _alive(pid: int) -> bool:
 
 def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[..., None], limits: Limits,
         parquet=None, records: bool = True, batch_size: int | None = None,
-        idle: Callable[[], None] = lambda: None) -> None:
-    """Extract every listed document on the cluster; `finish(stamp, result, parquet_written)` for each."""
+        idle: Callable[[], None] = lambda: None, page: Callable[[tuple], None] | None = None) -> None:
+    """Extract every listed document on the cluster; `finish(stamp, result, parquet_written)` for each,
+    and `page((source,))` for each page a worker OCRs, as it is done."""
     from distributed import as_completed
 
     client, cluster = connect(scheduler, workers, limits.worker_memory)
+    pages: deque = deque()   # sources of pages OCR'd, filled by the client's event thread, emptied here
+    told: dict[str, int] = {}   # pages told so far of a document whose result has not come back
+    done: set[str] = set()       # documents whose result came back: a late event is not told again
+    if page is not None:
+        client.subscribe_topic(PAGE_TOPIC, lambda event: pages.append(event[1].get("source", "")))
+    waiting = idle
+
+    def idle() -> None:
+        while pages:
+            source = pages.popleft()
+            if page is not None and source not in done:
+                told[source] = told.get(source, 0) + 1
+                page((source,))
+        waiting()
+
+    def settle(stamp: tuple, result: dict) -> None:
+        """Tell the pages of a finished document whose events have not arrived (yet)."""
+        n = result.pop(OCR_PAGES, 0)
+        if page is not None and n:
+            done.add(stamp[0])
+            for _ in range(n - told.pop(stamp[0], 0)):
+                page(stamp)
     killed = _killed_worker_types()
     # paths as the client means them: a worker's current folder is not the client's
     out = None if parquet is None else os.path.abspath(parquet)
@@ -201,7 +253,9 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
                 continue
             finally:
                 fut.release()
+            idle()   # pages reported before this batch's results
             for stamp, result in results:
+                settle(stamp, result)
                 finish(stamp, result, parquet_written=out is not None)
             nxt = next(batches, None)
             if nxt is not None:

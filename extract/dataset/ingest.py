@@ -248,7 +248,7 @@ def ingest(paths: list[str], db_path: str | Path | None = "reports.db", workers:
             from . import cluster
 
             cluster.run(todo(), scheduler, workers, finish, limits, parquet=parquet, records=db is not None,
-                        batch_size=batch_size, idle=idle)
+                        batch_size=batch_size, idle=idle, page=page)
         elif workers == 1 and not limits.file_seconds and limits.worker_memory == 0:
             # no limits asked for: this process does everything, no worker, no pickling
             from ..readers import ocr
