@@ -226,3 +226,41 @@ def test_a_sign_keeps_its_number_and_numbers_keep_their_digits():
     # ≥ is drawn narrow in a full-width box: the gap after it is no space (≥40, not ≥ 40)
     assert _spaced("≥40", [at(0, 15), at(40, 53), at(53, 66)]) == "≥40"
     assert _spaced("98%", [at(0, 13), at(13, 26), at(45, 60)]) == "98%"
+
+
+def _strip(paper: int, ink: int, gaps: list[int], width: int = 17):
+    """A strip 34 px high: characters `width` px wide of solid `ink` on `paper`, `gaps` px apart;
+    and each character's box."""
+    import numpy as np
+
+    total = len(gaps) * width + width + sum(gaps)
+    gray = np.full((34, total + 4), paper, dtype=np.uint8)
+    boxes, x = [], 2
+    for gap in [*gaps, 0]:
+        gray[4:30, x + 2:x + width - 2] = ink
+        boxes.append([[x, 0], [x + width, 0], [x + width, 34], [x, 34]])
+        x += width + gap
+    return gray, boxes
+
+
+@pytest.mark.parametrize("paper, ink", [(235, 60), (235, 150), (200, 120)], ids=["black", "faint", "grey"])
+def test_spaces_are_read_from_the_page_whatever_the_toner(paper, ink):
+    from extract.readers.ocr import _spaced, ink_level
+
+    # 118.5 | 116.2: touching digits, one space (10 px) between the two numbers
+    gray, boxes = _strip(paper, ink, [0, 0, 0, 0, 10, 0, 0, 0, 0])
+    assert _spaced("118.5116.2", boxes, gray, ink_level(gray)) == "118.5 116.2"
+
+
+def test_no_space_is_read_where_the_page_shows_nothing():
+    import numpy as np
+
+    from extract.readers.ocr import _spaced, ink_level
+
+    # a blank page: too little contrast to read anything from
+    gray = np.full((34, 120), 230, dtype=np.uint8)
+    boxes = [[[x, 0], [x + 17, 0], [x + 17, 34], [x, 34]] for x in (-10, 7, 24, 41)]
+    assert ink_level(gray) is None and _spaced("甲乙丙丁", boxes, gray, None) == "甲乙丙丁"
+    # ink elsewhere on the page, the boxes over blank paper and partly off it: no evidence, no space
+    gray[0:4, 100:120] = 20
+    assert _spaced("甲乙丙丁", boxes, gray, ink_level(gray)) == "甲乙丙丁"

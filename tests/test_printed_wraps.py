@@ -119,3 +119,13 @@ def test_the_first_word_follows_line_breaking_rules():
     assert first_word_end("(30分)数量") == 2                # ( stays with 30; a break may come before 分
     assert first_word_end("118.5 116.2") == 4
     assert first_word_end("执行率") == 0
+
+
+def test_two_numbers_at_a_break_in_text_of_few_spaces_are_not_glued():
+    a = "甲" * 39 + "得分 40"
+    lines = [Line(a, LEFT, RIGHT - 0.64 * EM, 100.0, EM, EM),
+             Line("10分" + "乙" * 40, LEFT, RIGHT - 0.5 * EM, 100 + 1.5 * EM, EM, EM),
+             Line("丙" * 43, LEFT, RIGHT, 100 + 3 * EM, EM, EM)]
+    joined = "\n".join(join_wraps(lines, PAGE))
+    # few spaces: no telling whether 40|10 broke at a space or inside 4010; the break stays
+    assert "得分 40\n10分" in joined and "4010" not in joined

@@ -104,6 +104,16 @@ def test_scans_are_read_by_ocr_in_the_workers(scans, tmp_path, scheduler):
     assert Decimal("0.8") < confidence <= 1
 
 
+def test_a_parquet_only_cluster_ingest_counts_the_pages_too(scans, tmp_path):
+    """Without a database the workers send back slim results: the pages' count must survive that."""
+    pytest.importorskip("distributed")
+    seen = []
+    summary = ingest([str(scans)], None, workers=2, scheduler="local", parquet=tmp_path / "ds",
+                     progress=lambda s, source: seen.append(s.ocr_pages))
+    assert (summary.ingested, summary.failed) == (2, 1)
+    assert summary.ocr_pages == 3 and max(seen) == 3
+
+
 def test_the_ocr_text_is_what_the_facts_index(scans):
     from extract.pipeline import extract_document
     from extract.readers import read_bytes

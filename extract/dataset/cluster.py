@@ -94,7 +94,10 @@ def _slim(result: dict) -> dict:
     if "record" not in result:
         return result
     rec = result["record"]
-    return {"report_id": rec.report_id, "counts": rec.counts()}
+    slim = {"report_id": rec.report_id, "counts": rec.counts()}
+    if OCR_PAGES in result:
+        slim[OCR_PAGES] = result[OCR_PAGES]
+    return slim
 
 
 def _completed(pending, idle: Callable[[], None]):
@@ -197,8 +200,10 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
 
     client, cluster = connect(scheduler, workers, limits.worker_memory)
     pages: deque = deque()   # sources of pages OCR'd, filled by the client's event thread, emptied here
-    told: dict[str, int] = {}   # pages told so far of a document whose result has not come back
-    done: set[str] = set()       # documents whose result came back: a late event is not told again
+    # pages told so far of each document in flight: an event of a document not in flight (it arrived
+    # after the document's result) is not told again; pages a worker OCR'd before it died are told,
+    # and so are the same pages OCR'd again by the retry (the progress line counts work done)
+    told: dict[str, int] = {}
     if page is not None:
         client.subscribe_topic(PAGE_TOPIC, lambda event: pages.append(event[1].get("source", "")))
     waiting = idle
@@ -206,17 +211,16 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
     def idle() -> None:
         while pages:
             source = pages.popleft()
-            if page is not None and source not in done:
-                told[source] = told.get(source, 0) + 1
+            if page is not None and source in told:
+                told[source] += 1
                 page((source,))
         waiting()
 
     def settle(stamp: tuple, result: dict) -> None:
         """Tell the pages of a finished document whose events have not arrived (yet)."""
         n = result.pop(OCR_PAGES, 0)
-        if page is not None and n:
-            done.add(stamp[0])
-            for _ in range(n - told.pop(stamp[0], 0)):
+        for _ in range(n - told.pop(stamp[0], 0)):
+            if page is not None:
                 page(stamp)
     killed = _killed_worker_types()
     # paths as the client means them: a worker's current folder is not the client's
@@ -231,6 +235,8 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
         chunks = {}
 
         def submit(chunk: list[Ref]) -> None:
+            for ref in chunk:
+                told.setdefault(ref.source, 0)
             fut = client.submit(extract_batch, chunk, limits, out, records, pure=False)
             chunks[fut.key] = chunk
             pending.add(fut)
@@ -249,6 +255,7 @@ def run(refs: Iterable[Ref], scheduler: str, workers: int, finish: Callable[...,
                     for ref in chunk:
                         submit([ref])
                 else:
+                    told.pop(chunk[0].source, None)
                     finish(chunk[0].stamp, DIED)
                 continue
             finally:

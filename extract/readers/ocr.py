@@ -121,7 +121,8 @@ def ocr_image(image, name: str = "") -> OcrPage:
                             name) from None
     except Exception as e:  # onnxruntime and OpenCV raise their own errors on odd images
         raise CorruptInput(f"the image could not be recognized ({describe(e)}); save it again as PNG or JPEG", name) from None
-    boxes = [_Box.of(item[0], _spaced(item[1], item[3] if len(item) > 3 else None, gray), float(item[2]))
+    level = ink_level(gray)
+    boxes = [_Box.of(item[0], _spaced(item[1], item[3] if len(item) > 3 else None, gray, level), float(item[2]))
              for item in (result or []) if item[1].strip()]
     lines = layout(boxes, gray)
     confidence = sum(b.score for b in boxes) / len(boxes) if boxes else 0.0
@@ -143,12 +144,15 @@ SPACE_GAP = 0.35
 # characters 33 px high. A form dumped as single-spaced words (`分值 执行率 得分 … 0 0 0 10`) needs
 # those spaces to be read as a table, and two numbers glued (`75 74.986` as `7574.986`) are wrong.
 INK_SPACE_GAP = 0.26
-# A pixel darker than this is ink; a column with fewer than two such pixels is blank (a speck of
-# noise is not a stroke).
-INK_LEVEL = 128
+# Ink is what is darker than INK_SHARE of the way from the page's ink to its paper (ink_level: a faint
+# scan's grey toner too; halfway would count the grey rim a glyph's edges leave and close real gaps),
+# and a column with fewer than two such pixels is blank (a speck of noise is not a stroke); below this
+# much contrast between ink and paper no space is read from the page.
+INK_SHARE = 0.4
+MIN_CONTRAST = 60
 
 
-def _spaced(text: str, chars, gray=None) -> str:
+def _spaced(text: str, chars, gray=None, level: float | None = None) -> str:
     """`text` with the spaces its characters' boxes (and, between ideographs, the page) show; as it is
     when the boxes do not match it."""
     if not chars or len(chars) != len(text):
@@ -165,23 +169,39 @@ def _spaced(text: str, chars, gray=None) -> str:
         height = max(left[3] - left[2], right[3] - right[2], 1)
         if _spaceable(a) and _spaceable(b) and a not in _BINDS_NEXT and b not in _BINDS_BEFORE:
             boxes_apart = (a.isascii() or b.isascii()) and right[0] - left[1] > SPACE_GAP * height
-            page_apart = gray is not None and _blank_run(gray, left, right) > INK_SPACE_GAP * height
+            page_apart = level is not None and _blank_run(gray, left, right, level) > INK_SPACE_GAP * height
             if boxes_apart or page_apart:
                 out.append(" ")
         out.append(b)
     return "".join(out)
 
 
-def _blank_run(gray, left, right) -> int:
-    """The widest run of ink-free pixel columns between the centres of two characters' boxes."""
-    x0, x1 = int((left[0] + left[1]) / 2), int((right[0] + right[1]) / 2)
-    y0, y1 = int(min(left[2], right[2])), int(max(left[3], right[3])) + 1
+def ink_level(gray) -> float | None:
+    """The grey level between the page's ink and its paper (INK_SHARE of the way from the 1st
+    percentile to the 95th, on every fourth pixel), so that grey paper and faint toner are told apart
+    as black on white is; None when the page has too little contrast to tell them apart."""
+    import numpy as np
+
+    sample = gray[::4, ::4]
+    if sample.size == 0:
+        return None
+    ink, paper = np.percentile(sample, (1, 95))
+    return None if paper - ink < MIN_CONTRAST else float(ink + INK_SHARE * (paper - ink))
+
+
+def _blank_run(gray, left, right, level: float) -> int:
+    """The widest run of ink-free pixel columns between the centres of two characters' boxes (ink:
+    darker than `level`); 0 when the strip between them shows no ink at all (boxes over nothing)."""
+    height, width = gray.shape[:2]
+    x0 = max(int((left[0] + left[1]) / 2), 0)
+    x1 = min(int((right[0] + right[1]) / 2), width)
+    y0 = max(int(min(left[2], right[2])), 0)
+    y1 = min(int(max(left[3], right[3])) + 1, height)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return 0
-    crop = gray[max(y0, 0):y1, max(x0, 0):x1]
-    if crop.size == 0:
+    ink = (gray[y0:y1, x0:x1] < level).sum(axis=0) >= 2
+    if not ink.any():
         return 0
-    ink = (crop < INK_LEVEL).sum(axis=0) >= 2
     best = run = 0
     for has_ink in ink.tolist():
         run = 0 if has_ink else run + 1
@@ -323,8 +343,7 @@ def layout(boxes: list[_Box], gray=None) -> list[str]:
     for b in boxes:
         b.place(angle, centre)
     unit = median(b.height for b in boxes)
-    rows: list[tuple[float, str, float]] = []   # (top y, line, bottom y of a prose row; None for a table row)
-    groups: dict[float, list[_Box]] = {}         # a prose row's boxes by its top
+    rows: list[tuple] = []   # (top y, line, bottom y and boxes of a prose row; None, None for a table row)
     free = boxes
     if gray is not None:
         bands = _ruled_rows(gray, boxes, angle, centre, unit)
@@ -339,20 +358,18 @@ def layout(boxes: list[_Box], gray=None) -> list[str]:
         for i, (top, _bottom, seps) in enumerate(bands):
             texts = [_cell_text(cells.get((i, j), [])) for j in range(len(seps) - 1)]
             if any(texts):
-                rows.append((top, "|".join(texts), None))
+                rows.append((top, "|".join(texts), None, None))
     for group in _group_rows(free, unit):
-        top = min(b.y0 for b in group)
-        groups[top] = group
-        rows.append((top, _row_text(group), max(b.y1 for b in group)))
+        rows.append((min(b.y0 for b in group), _row_text(group), max(b.y1 for b in group), group))
     rows.sort(key=lambda r: r[0])
     lines: list[Line | None] = []
     bottom = None   # of the prose row before
-    for top, line, row_bottom in rows:
+    for top, line, row_bottom, group in rows:
         if not line.strip():
             continue
         if row_bottom is not None and bottom is not None and top - bottom > BLANK_LINE_UNITS * unit:
             lines.append(None)   # an empty line between two prose rows: kept, as pdf.py keeps it
-        lines.append(_line(line, groups.get(top)) if row_bottom is not None else Line(line, 0, 0, top, 0, 0))
+        lines.append(_line(line, group) if row_bottom is not None else Line(line, 0, 0, top, 0, 0))
         bottom = row_bottom
     return ["" if text is None else text for text in join_wraps(lines, width)]
 

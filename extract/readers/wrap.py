@@ -22,11 +22,13 @@ semicolon of running text: a scoring note wrapped inside a table, `…按B/A或A
   character of the next line did not fit: the likelier case), a space when it did fit;
 - between a CJK character and a digit or letter, a space in text of spaced words (a dumped form:
   `本年财政拨款 120`), nothing in text without spaces (CJK prose: `支出1` / `20万元`);
-- between digits or Latin letters in text without spaces, nothing: a writer that puts no spaces
-  breaks lines anywhere, `1` / `00万元` too;
+- between digits or Latin letters in text without spaces, nothing when less than a digit's room
+  was left (a writer that puts no spaces breaks lines anywhere, `1` / `00万元` too);
 - between digits or Latin letters in text of spaced words, one space when the line had room for
   another digit (it did not break inside a number: Word, WPS and LibreOffice break only at a
-  space there), else the line break stays, so that `40` and `10` are never glued into `4010`.
+  space there);
+- otherwise the line break stays (extract.normalize decides, as for any break), so that neither are
+  `40` and `10` glued into `4010` nor `1284` / `53.7` (a scan's prose) parted into two numbers.
 """
 
 from __future__ import annotations
@@ -150,7 +152,9 @@ def _joint(a: Line, b: Line, left: float, right: float) -> str | None:
         # a CJK character beside a digit or letter: spaced text puts a space there (本年财政拨款 120)
         return " " if spaced or room >= b.first else ""
     if not spaced:
-        return ""     # text without spaces (CJK prose): its writer breaks lines anywhere, 1|00万元 too
+        # text without spaces (CJK prose): its writer breaks lines anywhere, 1|00万元 too; with room
+        # left for another digit the break may have been at a space all the same: left broken
+        return "" if room < NARROW_EMS * size else "\n"
     if room >= NARROW_EMS * size:
-        return " "    # not even a digit more would fit had the break been inside a word: it was at a space
+        return " "    # another digit would have fitted: the line did not break inside a number
     return "\n"      # two digits or letters with no telling whether a space was between: left broken

@@ -19,7 +19,6 @@ from ..roles import role_of
 from . import label_role
 from .staffing import cell_label_role
 
-
 _WHOLE = regex.compile(r"[0-9]{1,6}")  # not str.isdigit: ① and ² are digits to it
 
 
@@ -96,8 +95,8 @@ def _labelled_money(ctx: Context) -> list[Candidate]:
         left -= 1
         if i == 0 or c.gap or not d["money_cell"].fullmatch(c.text):
             continue
-        if i + 1 < len(cells) and _numbers_row(c.text, cells[i + 1].text):
-            continue  # 12 | 十二、城乡社区支出: the row's number
+        if _row_number(cells, i):
+            continue  # 12 | 十二、城乡社区支出 among 11 | 十一、… and 13 | 十三、…: the row's number
         label = cells[i - 1]
         if (d["money_cell"].fullmatch(label.text) or not d["money_words"].search(label.text)
                 or d["money_stops"].search(label.text)):
@@ -109,10 +108,27 @@ def _labelled_money(ctx: Context) -> list[Candidate]:
     return out
 
 
-def _numbers_row(number: str, following: str) -> bool:
-    """`number` is the row number of the row `following` starts (12 before 十二、城乡社区支出)."""
-    m = _data()["row_ordinal"].match(following)
-    return bool(m and number.isdigit() and parse_number(m.group("num")) == Decimal(number))
+def _numbered(cells, i: int) -> int | None:
+    """n when cells[i] is the whole number n and the next cell starts with the ordinal n (12 | 十二、…)."""
+    text = cells[i].text
+    if not text.isdigit() or i + 1 >= len(cells):
+        return None
+    m = _data()["row_ordinal"].match(cells[i + 1].text)
+    return int(text) if m and parse_number(m.group("num")) == Decimal(text) else None
+
+
+# How many cells back or ahead the next row's number may stand (a row of a few cells between).
+_ROW_REACH = 8
+
+
+def _row_number(cells, i: int) -> bool:
+    """cells[i] numbers the row the next cell starts, and a row next to it is numbered too (11 | 十一、
+    before it, or 13 | 十三、 after it): a lone `3 | 三、其他支出` may be 二、项目支出's 3 万元."""
+    n = _numbered(cells, i)
+    if n is None:
+        return False
+    return (any(_numbered(cells, j) == n - 1 for j in range(max(0, i - _ROW_REACH), i))
+            or any(_numbered(cells, j) == n + 1 for j in range(i + 2, min(len(cells), i + 2 + _ROW_REACH))))
 
 
 def _candidate(ctx: Context, cell: tables.GridCell) -> Candidate | None:

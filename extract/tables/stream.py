@@ -170,7 +170,7 @@ def _space_cells(ctx: Context, a: int, b: int, row_before: bool) -> list[tuple[i
 
 def _header_row(text: str, parts: list[tuple[int, int]]) -> bool:
     """Every part a header word, or all but one of four or more (… 得分 | 得分计算方法)."""
-    headers = sum(1 for s, e in parts if column_of(text[s:e]))
+    headers = sum(1 for s, e in parts if _is_header_word(text[s:e]))
     return headers == len(parts) or headers >= 4 and headers + 1 == len(parts)
 
 
