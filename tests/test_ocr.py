@@ -228,6 +228,22 @@ def test_a_sign_keeps_its_number_and_numbers_keep_their_digits():
     assert _spaced("98%", [at(0, 13), at(13, 26), at(45, 60)]) == "98%"
 
 
+@pytest.mark.parametrize("read, expect", __import__("extract.patterns", fromlist=["load"]).load("readers")
+                         ["ocr_spacing"]["examples"])
+def test_ocr_spacing_examples(read, expect):
+    """patterns/readers.yaml ocr_spacing: the characters touch, but for a gap of 25 px (a space's
+    width anywhere else) beside each sign."""
+    from extract.readers.ocr import _binding, _spaced
+
+    binds_next, binds_before = _binding()
+    boxes, x = [], 0
+    for i, ch in enumerate(read):
+        boxes.append([[x, 0], [x + 13, 0], [x + 13, 33], [x, 33]])
+        x += 13 + (25 if ch in binds_next or read[i + 1:i + 2] in binds_before and i + 1 < len(read) else 0)
+    assert _spaced(read, boxes) == expect
+    assert _spaced(read.replace("≥", "x").replace("%", "y"), boxes) != expect.replace("≥", "x").replace("%", "y")
+
+
 def _strip(paper: int, ink: int, gaps: list[int], width: int = 17):
     """A strip 34 px high: characters `width` px wide of solid `ink` on `paper`, `gaps` px apart;
     and each character's box."""

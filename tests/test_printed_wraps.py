@@ -7,6 +7,9 @@ Lines are placed as a page of A4 with 2.5 cm margins and 10.5 pt type places the
 
 from __future__ import annotations
 
+import pytest
+
+from extract import patterns
 from extract.readers.wrap import Line, first_word_end, join_wraps
 
 PAGE = 595.0
@@ -114,11 +117,11 @@ def test_a_blank_line_or_a_table_row_ends_the_paragraph():
     assert join_wraps(full[:2] + [row] + full[2:], PAGE) == [full[0].text, full[1].text, row.text, full[2].text]
 
 
-def test_the_first_word_follows_line_breaking_rules():
-    assert first_word_end("将,A、全年执行数") == 3          # no line starts with a comma or 、
-    assert first_word_end("(30分)数量") == 2                # ( stays with 30; a break may come before 分
-    assert first_word_end("118.5 116.2") == 4
-    assert first_word_end("执行率") == 0
+@pytest.mark.parametrize("line, run", patterns.load("readers")["line_breaking"]["examples"])
+def test_the_first_word_follows_line_breaking_rules(line, run):
+    # patterns/readers.yaml line_breaking: no line starts with a comma or 、, ( stays with 30, a
+    # break may come before 分 and between any two CJK characters
+    assert line[:first_word_end(line) + 1] == run
 
 
 def test_two_numbers_at_a_break_in_text_of_few_spaces_are_not_glued():

@@ -31,6 +31,7 @@ uses N cores and the time per page is a per-core figure (scripts/bench_ocr.py me
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
@@ -38,6 +39,7 @@ import unicodedata
 from dataclasses import dataclass
 from statistics import median
 
+from .. import patterns
 from ..errors import CorruptInput, InputTooLarge, NeedsOCR
 from . import describe
 from .wrap import Line, first_word_end, join_wraps, wide
@@ -167,7 +169,8 @@ def _spaced(text: str, chars, gray=None, level: float | None = None) -> str:
         left, right = xs[i - 1], xs[i]
         a, b = text[i - 1], text[i]
         height = max(left[3] - left[2], right[3] - right[2], 1)
-        if _spaceable(a) and _spaceable(b) and a not in _BINDS_NEXT and b not in _BINDS_BEFORE:
+        binds_next, binds_before = _binding()
+        if _spaceable(a) and _spaceable(b) and a not in binds_next and b not in binds_before:
             boxes_apart = (a.isascii() or b.isascii()) and right[0] - left[1] > SPACE_GAP * height
             page_apart = level is not None and _blank_run(gray, left, right, level) > INK_SPACE_GAP * height
             if boxes_apart or page_apart:
@@ -209,10 +212,12 @@ def _blank_run(gray, left, right, level: float) -> int:
     return best
 
 
-# A sign that belongs to the number after it (≥40: its ink is narrow in a full-width box, so the gap
-# after it looks like a space), and one that belongs to the number before it (98%).
-_BINDS_NEXT = frozenset("≥≤><＞＜≧≦±~～+-－−")
-_BINDS_BEFORE = frozenset("%％‰")
+@functools.cache
+def _binding() -> tuple[frozenset, frozenset]:
+    """Signs that belong to the number after them (≥40: the ink of ≥ is narrow in a full-width box, so
+    the gap after it looks like a space) and before them (98%): patterns/readers.yaml `ocr_spacing`."""
+    d = patterns.load("readers")["ocr_spacing"]
+    return frozenset(d["binds_next"]), frozenset(d["binds_before"])
 
 
 def _spaceable(ch: str) -> bool:

@@ -33,9 +33,12 @@ semicolon of running text: a scoring note wrapped inside a table, `…按B/A或A
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 from itertools import pairwise
+
+from .. import patterns
 
 # A paragraph of at least this many printed lines is joined; two full lines may be two table rows.
 MIN_LINES = 3
@@ -68,20 +71,24 @@ def wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
-# Line breaking (after Unicode's UAX #14, as office software applies it): no line starts with a
-# closing mark or a comma, none ends with an opening mark, and a run of Latin letters and digits is
-# broken only at a space.
-NO_BREAK_BEFORE = frozenset("，。、；：！？）】》」』〕〉”’,.;:!?)]}%％·・…—-/")
-NO_BREAK_AFTER = frozenset("（【《「『〔〈“‘([{")
+@functools.cache
+def _breaking() -> tuple[frozenset, frozenset, frozenset]:
+    """(no line starts with, no line ends with, marks of running text): patterns/readers.yaml
+    `line_breaking` (UAX #14 as office software applies it to Chinese)."""
+    d = patterns.load("readers")["line_breaking"]
+    return frozenset(d["no_break_before"]), frozenset(d["no_break_after"]), frozenset(d["prose_marks"])
 
 
 def first_word_end(text: str) -> int:
-    """Index of the last character of a line's first unbreakable run (see Line.first)."""
+    """Index of the last character of a line's first unbreakable run (see Line.first): a line may
+    break at a space and beside a CJK character, but not before a closing mark or a comma, nor after
+    an opening mark; a run of Latin letters and digits breaks only at a space."""
+    no_break_before, no_break_after, _ = _breaking()
     for i in range(1, len(text)):
         ch, before = text[i], text[i - 1]
         if ch == " ":
             return i - 1
-        if ch in NO_BREAK_BEFORE or before in NO_BREAK_AFTER:
+        if ch in no_break_before or before in no_break_after:
             continue
         if wide(ch) or wide(before):
             return i - 1
@@ -130,7 +137,8 @@ def _unspaced(line: Line) -> bool:
 
 def _prose(line: Line) -> bool:
     """A line of CJK prose: unspaced, with a comma, semicolon or colon of running text."""
-    return _unspaced(line) and any(ch in "，；：、" for ch in line.text)
+    marks = _breaking()[2]
+    return _unspaced(line) and any(ch in marks for ch in line.text)
 
 
 def _joint(a: Line, b: Line, left: float, right: float) -> str | None:
